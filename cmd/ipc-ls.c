@@ -1,0 +1,574 @@
+/* ipc-ls: one listing of every IPC object on the machine, with who uses it. */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipckit.h"
+#include "out.h"
+
+enum col {
+	C_KIND, C_REF, C_NAME, C_KEY, C_ID, C_OWNER, C_GROUP, C_UID, C_GID, C_COWNER, C_CGROUP,
+	C_PERMS, C_MODE, C_SIZE, C_MSGS, C_MAXMSG, C_MSGSIZE, C_NATTCH, C_NSEMS, C_VALUE,
+	C_TYPE, C_CONNS, C_CPID, C_LPID, C_LSPID, C_LRPID, C_NOTIFYPID, C_CTIME, C_MTIME,
+	C_ATTACH, C_DETACH, C_SEND, C_RECV, C_OTIME, C_USERS, C_NUSERS, C_STATE, C_INFO, C_COUNT
+};
+
+static const struct out_col columns[C_COUNT] = {
+	[C_KIND] = { "KIND", "kind of object: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix", SCOLS_JSON_STRING, false },
+	[C_REF] = { "REF", "reference accepted by ipc-rm and the per-kind tools", SCOLS_JSON_STRING, false },
+	[C_NAME] = { "NAME", "POSIX name, path, @abstract name, or System V key", SCOLS_JSON_STRING, false },
+	[C_KEY] = { "KEY", "System V key", SCOLS_JSON_STRING, false },
+	[C_ID] = { "ID", "System V identifier", SCOLS_JSON_NUMBER, true },
+	[C_OWNER] = { "OWNER", "owner's user name", SCOLS_JSON_STRING, false },
+	[C_GROUP] = { "GROUP", "owner's group name", SCOLS_JSON_STRING, false },
+	[C_UID] = { "UID", "owner's user id", SCOLS_JSON_NUMBER, true },
+	[C_GID] = { "GID", "owner's group id", SCOLS_JSON_NUMBER, true },
+	[C_COWNER] = { "COWNER", "System V creator's user name", SCOLS_JSON_STRING, false },
+	[C_CGROUP] = { "CGROUP", "System V creator's group name", SCOLS_JSON_STRING, false },
+	[C_PERMS] = { "PERMS", "permissions, like rw-r-----", SCOLS_JSON_STRING, false },
+	[C_MODE] = { "MODE", "permissions in octal", SCOLS_JSON_STRING, true },
+	[C_SIZE] = { "SIZE", "bytes: segment or file size, bytes queued in a queue", SCOLS_JSON_NUMBER, true },
+	[C_MSGS] = { "MSGS", "messages in a queue", SCOLS_JSON_NUMBER, true },
+	[C_MAXMSG] = { "MAXMSG", "POSIX queue capacity in messages", SCOLS_JSON_NUMBER, true },
+	[C_MSGSIZE] = { "MSGSIZE", "POSIX queue maximum message size", SCOLS_JSON_NUMBER, true },
+	[C_NATTCH] = { "NATTCH", "System V segment attach count", SCOLS_JSON_NUMBER, true },
+	[C_NSEMS] = { "NSEMS", "semaphores in the set", SCOLS_JSON_NUMBER, true },
+	[C_VALUE] = { "VALUE", "semaphore value (sets of one)", SCOLS_JSON_NUMBER, true },
+	[C_TYPE] = { "TYPE", "socket type: stream dgram seqpacket", SCOLS_JSON_STRING, false },
+	[C_CONNS] = { "CONNS", "accepted connections of a listening socket", SCOLS_JSON_NUMBER, true },
+	[C_CPID] = { "CPID", "creator PID (System V shm)", SCOLS_JSON_NUMBER, true },
+	[C_LPID] = { "LPID", "last operator PID (System V shm, sem)", SCOLS_JSON_NUMBER, true },
+	[C_LSPID] = { "LSPID", "last sender PID (System V msg)", SCOLS_JSON_NUMBER, true },
+	[C_LRPID] = { "LRPID", "last receiver PID (System V msg)", SCOLS_JSON_NUMBER, true },
+	[C_NOTIFYPID] = { "NOTIFYPID", "PID registered with mq_notify", SCOLS_JSON_NUMBER, true },
+	[C_CTIME] = { "CTIME", "last change (System V) or inode change time", SCOLS_JSON_NUMBER, false },
+	[C_MTIME] = { "MTIME", "last modification of a file-backed object", SCOLS_JSON_NUMBER, false },
+	[C_ATTACH] = { "ATTACH", "last attach (System V shm)", SCOLS_JSON_NUMBER, false },
+	[C_DETACH] = { "DETACH", "last detach (System V shm)", SCOLS_JSON_NUMBER, false },
+	[C_SEND] = { "SEND", "last send (System V msg)", SCOLS_JSON_NUMBER, false },
+	[C_RECV] = { "RECV", "last receive (System V msg)", SCOLS_JSON_NUMBER, false },
+	[C_OTIME] = { "OTIME", "last semop (System V sem)", SCOLS_JSON_NUMBER, false },
+	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", SCOLS_JSON_STRING, false },
+	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", SCOLS_JSON_NUMBER, true },
+	[C_STATE] = { "STATE", "in-use, idle or orphan (see ipc-ls(1))", SCOLS_JSON_STRING, false },
+	[C_INFO] = { "INFO", "a short human summary of the kind's counters", SCOLS_JSON_STRING, false },
+};
+
+static const int default_cols[] = { C_KIND, C_REF, C_OWNER, C_PERMS, C_SIZE, C_INFO, C_STATE, C_USERS };
+
+/* Names of users and groups, looked up once each. */
+struct names {
+	struct { unsigned id; char name[33]; bool group; } v[64];
+	size_t n;
+};
+
+static const char *id_name(struct names *nm, unsigned id, bool group, char *buf, size_t len)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		if (nm->v[i].id == id && nm->v[i].group == group)
+			return nm->v[i].name;
+	const char *s = NULL;
+	if (group) {
+		struct group *g = getgrgid(id);
+		s = g ? g->gr_name : NULL;
+	} else {
+		struct passwd *p = getpwuid(id);
+		s = p ? p->pw_name : NULL;
+	}
+	if (s == NULL) {
+		snprintf(buf, len, "%u", id);
+		s = buf;
+	}
+	if (nm->n < sizeof(nm->v) / sizeof(nm->v[0])) {
+		nm->v[nm->n].id = id;
+		nm->v[nm->n].group = group;
+		strlcpy(nm->v[nm->n].name, s, sizeof(nm->v[nm->n].name));
+		return nm->v[nm->n++].name;
+	}
+	return s;
+}
+
+struct ctx {
+	unsigned flags;
+	struct names names;
+};
+
+static const char *num(int64_t v, char *buf, size_t len)
+{
+	if (v == NA)
+		return NULL;
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+static const char *when(const struct ctx *c, int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == NA || t == 0)
+		return NULL;
+	if ((c->flags & OUT_JSON) || (c->flags & OUT_BYTES))
+		return num(t, buf, len);
+	if (localtime_r(&tt, &tm) == NULL)
+		return num(t, buf, len);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	return buf;
+}
+
+static const char *info(const struct ipc_obj *o, char *buf, size_t len)
+{
+	static const char *const socktypes[] = { [SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram",
+	                                          [SOCK_SEQPACKET] = "seqpacket" };
+	switch (o->kind) {
+	case KIND_SYSV_SHM:
+		snprintf(buf, len, "nattch %" PRId64 "%s", o->nattch, o->shm_dest ? ", removed on detach" : "");
+		break;
+	case KIND_SYSV_MSG:
+		snprintf(buf, len, "%" PRId64 " msgs", o->msgs);
+		break;
+	case KIND_POSIX_MQ:
+		if (o->msgs == NA)
+			return NULL;
+		snprintf(buf, len, "%" PRId64 "/%" PRId64 " msgs of %" PRId64 "B", o->msgs, o->maxmsg, o->msgsize);
+		break;
+	case KIND_SYSV_SEM: case KIND_POSIX_SEM:
+		if (o->malformed)
+			snprintf(buf, len, "malformed");
+		else if (o->value != NA)
+			snprintf(buf, len, "value %" PRId64 "%s", o->value, o->waiters > 0 ? ", waited on" : "");
+		else
+			snprintf(buf, len, "%" PRId64 " sems", o->nsems);
+		break;
+	case KIND_UNIX:
+		if (o->stale)
+			snprintf(buf, len, "stale: no socket bound");
+		else
+			snprintf(buf, len, "%s%s", o->socktype >= 0 && o->socktype <= SOCK_SEQPACKET &&
+			         socktypes[o->socktype] ? socktypes[o->socktype] : "?",
+			         o->listening ? ", listening" : "");
+		if (o->conns)
+			snprintf(buf + strlen(buf), len - strlen(buf), ", %d conns", o->conns);
+		break;
+	default:
+		return NULL;
+	}
+	return buf;
+}
+
+/* The text of one cell; NULL when the column does not apply to the object. */
+static const char *cell(struct ctx *c, const struct ipc_obj *o, int col, char *buf, size_t len)
+{
+	bool exact = (c->flags & (OUT_JSON | OUT_BYTES)) != 0;
+	bool sysv = KIND_IS_SYSV(o->kind);
+
+	switch (col) {
+	case C_KIND: return kind_name(o->kind);
+	case C_REF: return o->ref;
+	case C_NAME: return ipc_obj_name(o, buf, len);
+	case C_KEY: return sysv ? ipc_obj_name(o, buf, len) : NULL;
+	case C_ID: return sysv ? num(o->id, buf, len) : NULL;
+	case C_OWNER: return o->uid == (uid_t)-1 ? NULL : id_name(&c->names, o->uid, false, buf, len);
+	case C_GROUP: return o->gid == (gid_t)-1 ? NULL : id_name(&c->names, o->gid, true, buf, len);
+	case C_UID: return o->uid == (uid_t)-1 ? NULL : num(o->uid, buf, len);
+	case C_GID: return o->gid == (gid_t)-1 ? NULL : num(o->gid, buf, len);
+	case C_COWNER: return sysv ? id_name(&c->names, o->cuid, false, buf, len) : NULL;
+	case C_CGROUP: return sysv ? id_name(&c->names, o->cgid, true, buf, len) : NULL;
+	case C_PERMS:
+		if (o->mode == NA)
+			return NULL;
+		for (int i = 0; i < 9; i++)
+			buf[i] = (o->mode & (0400 >> i)) ? "rwx"[i % 3] : '-';
+		buf[9] = '\0';
+		return buf;
+	case C_MODE:
+		if (o->mode == NA)
+			return NULL;
+		snprintf(buf, len, "0%03o", o->mode);
+		return buf;
+	case C_SIZE:
+		if (o->size == NA)
+			return NULL;
+		return exact ? num(o->size, buf, len) : format_size((uint64_t)o->size, buf, len);
+	case C_MSGS: return num(o->msgs, buf, len);
+	case C_MAXMSG: return num(o->maxmsg, buf, len);
+	case C_MSGSIZE: return num(o->msgsize, buf, len);
+	case C_NATTCH: return num(o->nattch, buf, len);
+	case C_NSEMS: return num(o->nsems, buf, len);
+	case C_VALUE: return num(o->value, buf, len);
+	case C_TYPE:
+		if (o->socktype == 0)
+			return NULL;
+		return o->socktype == SOCK_STREAM ? "stream" : o->socktype == SOCK_DGRAM ? "dgram"
+		       : o->socktype == SOCK_SEQPACKET ? "seqpacket" : "other";
+	case C_CONNS: return o->kind == KIND_UNIX && o->listening ? num(o->conns, buf, len) : NULL;
+	case C_CPID: return num(o->cpid, buf, len);
+	case C_LPID: return num(o->lpid, buf, len);
+	case C_LSPID: return num(o->lspid, buf, len);
+	case C_LRPID: return num(o->lrpid, buf, len);
+	case C_NOTIFYPID: return num(o->notify_pid, buf, len);
+	case C_CTIME: return when(c, o->ctime, buf, len);
+	case C_MTIME: return sysv ? NULL : when(c, o->mtime, buf, len);
+	case C_ATTACH: return o->kind == KIND_SYSV_SHM ? when(c, o->atime, buf, len) : NULL;
+	case C_DETACH: return when(c, o->dtime, buf, len);
+	case C_SEND: return when(c, o->stime, buf, len);
+	case C_RECV: return when(c, o->rtime, buf, len);
+	case C_OTIME: return when(c, o->otime, buf, len);
+	case C_NUSERS: return num((int64_t)o->nusers, buf, len);
+	case C_USERS: {
+		size_t w = 0;
+		if (o->nusers == 0)
+			return NULL;
+		buf[0] = '\0';
+		for (size_t i = 0; i < o->nusers && w + 24 < len; i++)
+			w += (size_t)snprintf(buf + w, len - w, "%s%d/%s", i ? "," : "",
+			                      (int)o->users[i].pid, o->users[i].comm);
+		return buf;
+	}
+	case C_STATE: return state_name(o->state);
+	case C_INFO: return info(o, buf, len);
+	}
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ipc-ls [-t KINDS] [-u USER] [--orphans] [--older-than DURATION] [--name GLOB]\n"
+	    "              [--path DIR]... [-o COLUMNS] [--sort COLUMN] [--json | --raw]\n"
+	    "              [-n] [-b] [--trace]\n"
+	    "       ipc-ls -i REF [--json] [--trace]\n"
+	    "       ipc-ls -l [--json | --raw] [-n] [--trace]\n"
+	    "       ipc-ls -h | -V\n");
+	if (f != stdout)
+		return;
+	fprintf(f, "\nList every IPC object: POSIX and System V queues, shared memory and\n"
+	    "semaphores, FIFOs and unix sockets, with the processes that use each.\n\n"
+	    "  -t, --kind KINDS       only these kinds or families (posix sysv mq shm sem)\n"
+	    "  -u, --user USER        only objects owned by USER (name or uid)\n"
+	    "      --orphans          only objects nobody uses and nothing alive is tied to\n"
+	    "      --older-than DUR   only objects created (last changed) before DUR ago\n"
+	    "      --name GLOB        only objects whose NAME matches GLOB\n"
+	    "      --path DIR         where to look for FIFOs and socket files (repeatable)\n"
+	    "  -o, --output COLUMNS   columns to print; +COLUMNS adds to the defaults\n"
+	    "      --sort COLUMN      sort by a column\n"
+	    "  -i, --info REF         every field of one object\n"
+	    "  -l, --limits           kernel limits and current use\n"
+	    "  -J, --json             one JSON document (all columns unless -o)\n"
+	    "  -r, --raw              raw output for scripts\n"
+	    "  -n, --noheadings       no header line\n"
+	    "  -b, --bytes            exact sizes and epoch times\n"
+	    "      --trace            print each IPC system call on stderr\n"
+	    "  -h, --help             this help\n"
+	    "  -V, --version          the version\n\nColumns:\n");
+	for (int i = 0; i < C_COUNT; i++)
+		fprintf(f, "  %-10s %s\n", columns[i].name, columns[i].help);
+}
+
+struct sort_ctx {
+	struct ctx *c;
+	int col;
+};
+
+static int compare(const void *a, const void *b, void *arg)
+{
+	struct sort_ctx *s = arg;
+	char ba[4096], bb[4096];
+	const char *x = cell(s->c, a, s->col, ba, sizeof(ba));
+	const char *y = cell(s->c, b, s->col, bb, sizeof(bb));
+
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	if (columns[s->col].json == SCOLS_JSON_NUMBER) {
+		long long p = strtoll(x, NULL, 10), q = strtoll(y, NULL, 10);
+		return (p > q) - (p < q);
+	}
+	return strcmp(x, y);
+}
+
+static int print_list(struct ctx *c, struct ipc_list *l, const struct ipc_filter *f,
+                      const int *sel, size_t nsel)
+{
+	struct out o;
+	int64_t now = (int64_t)time(NULL);
+	char buf[8192];
+
+	if (out_init(&o, c->flags, "ipc") == -1 || out_add_columns(&o, columns, sel, nsel) == -1)
+		return -1;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!ipc_filter_match(f, &l->v[i], now))
+			continue;
+		struct libscols_line *ln = out_line(&o);
+		if (ln == NULL)
+			goto fail;
+		for (size_t j = 0; j < nsel; j++)
+			if (out_cell(&o, ln, j, cell(c, &l->v[i], sel[j], buf, sizeof(buf))) == -1)
+				goto fail;
+	}
+	if (out_print(&o) == -1)
+		goto fail;
+	out_free(&o);
+	return 0;
+fail:
+	out_free(&o);
+	return -1;
+}
+
+static void print_detail(struct ctx *c, const struct ipc_obj *o, bool trace)
+{
+	struct sysv_sem_detail *d = NULL;
+	char buf[8192];
+	bool json = c->flags & OUT_JSON;
+	int nsems = o->kind == KIND_SYSV_SEM && o->nsems > 0 ? (int)o->nsems : 0;
+
+	if (nsems && ((d = calloc((size_t)nsems, sizeof(*d))) == NULL ||
+	              sysv_sem_details(o->id, nsems, d, trace) == -1)) {
+		warn("%s: semaphore values", o->ref);
+		nsems = 0;
+	}
+	if (json)
+		fputs("{\n   \"object\": {", stdout);
+	for (int i = 0, n = 0; i < C_COUNT; i++) {
+		const char *v = cell(c, o, i, buf, sizeof(buf));
+		if (!json) {
+			if (v)
+				printf("%-10s %s\n", columns[i].name, v);
+			continue;
+		}
+		printf("%s\n      \"", n++ ? "," : "");
+		for (const char *p = columns[i].name; *p; p++)
+			putchar(*p | 0x20);
+		fputs("\": ", stdout);
+		if (v == NULL)
+			fputs("null", stdout);
+		else if (columns[i].json == SCOLS_JSON_NUMBER)
+			fputs(v, stdout);
+		else
+			json_string(stdout, v);
+	}
+	if (json)
+		fputs("\n   }", stdout);
+	if (nsems) {
+		if (json)
+			fputs(",\n   \"semaphores\": [", stdout);
+		else
+			printf("\n%-7s %6s %6s %6s %8s\n", "SEMNUM", "VALUE", "NCNT", "ZCNT", "PID");
+		for (int i = 0; i < nsems; i++) {
+			if (json)
+				printf("%s\n      {\"semnum\": %d, \"value\": %d, \"ncnt\": %d, \"zcnt\": %d, \"pid\": %d}",
+				       i ? "," : "", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
+			else
+				printf("%-7d %6d %6d %6d %8d\n", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
+		}
+		if (json)
+			fputs("\n   ]", stdout);
+	}
+	if (json)
+		fputs("\n}\n", stdout);
+	free(d);
+}
+
+static int print_limits(unsigned flags, bool trace)
+{
+	static const struct out_col lcols[] = {
+		{ "RESOURCE", "", SCOLS_JSON_STRING, false },
+		{ "DESCRIPTION", "", SCOLS_JSON_STRING, false },
+		{ "LIMIT", "", SCOLS_JSON_NUMBER, true },
+		{ "USED", "", SCOLS_JSON_NUMBER, true },
+		{ "USE%", "", SCOLS_JSON_STRING, true },
+		{ "UNIT", "", SCOLS_JSON_STRING, false },
+	};
+	static const int sel[] = { 0, 1, 2, 3, 4, 5 };
+	struct ipc_limit v[32];
+	char b1[32], b2[32], b3[32];
+	struct out o;
+	int n = ipc_limits(v, 32, trace);
+
+	if (out_init(&o, flags, "limits") == -1 || out_add_columns(&o, lcols, sel, 6) == -1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct libscols_line *ln = out_line(&o);
+		if (ln == NULL)
+			return -1;
+		out_cell(&o, ln, 0, v[i].resource);
+		out_cell(&o, ln, 1, v[i].description);
+		snprintf(b1, sizeof(b1), "%" PRIu64, v[i].limit);
+		out_cell(&o, ln, 2, b1);
+		out_cell(&o, ln, 3, num(v[i].used, b2, sizeof(b2)));
+		if (v[i].used != NA && v[i].limit > 0) {
+			snprintf(b3, sizeof(b3), "%.2f%%", 100.0 * (double)v[i].used / (double)v[i].limit);
+			out_cell(&o, ln, 4, b3);
+		}
+		out_cell(&o, ln, 5, v[i].unit);
+	}
+	int r = out_print(&o);
+	out_free(&o);
+	return r;
+}
+
+static int finish(int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
+		warn("write error");
+		return code ? code : EXIT_FAIL;
+	}
+	return code;
+}
+
+int main(int argc, char *argv[])
+{
+	enum { OPT_ORPHANS = 256, OPT_OLDER, OPT_NAME, OPT_PATH, OPT_SORT, OPT_TRACE };
+	static const struct option longopts[] = {
+		{ "bytes", no_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
+		{ "info", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'J' },
+		{ "limits", no_argument, NULL, 'l' }, { "name", required_argument, NULL, OPT_NAME },
+		{ "noheadings", no_argument, NULL, 'n' }, { "older-than", required_argument, NULL, OPT_OLDER },
+		{ "orphans", no_argument, NULL, OPT_ORPHANS }, { "output", required_argument, NULL, 'o' },
+		{ "path", required_argument, NULL, OPT_PATH }, { "raw", no_argument, NULL, 'r' },
+		{ "sort", required_argument, NULL, OPT_SORT }, { "kind", required_argument, NULL, 't' },
+		{ "trace", no_argument, NULL, OPT_TRACE }, { "user", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
+	};
+	struct ctx c = { 0 };
+	struct ipc_filter f = { .kinds = KINDS_ALL, .older_than_s = NA };
+	struct ipc_list l = { 0 };
+	const char *output = NULL, *sort = NULL, *info_ref = NULL, *bad;
+	const char **paths = NULL;
+	size_t npaths = 0;
+	bool limits = false, trace = trace_from_env();
+	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code = EXIT_OK;
+	char badcol[64];
+
+	while ((ch = getopt_long(argc, argv, "bhi:Jlno:rt:u:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': c.flags |= OUT_BYTES; break;
+		case 'h': usage(stdout); return finish(EXIT_OK);
+		case 'i': info_ref = optarg; break;
+		case 'J': c.flags |= OUT_JSON; break;
+		case 'l': limits = true; break;
+		case 'n': c.flags |= OUT_NOHEADINGS; break;
+		case 'o': output = optarg; break;
+		case 'r': c.flags |= OUT_RAW; break;
+		case 't':
+			if (kinds_parse(optarg, &f.kinds, &bad) == -1)
+				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
+				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", bad);
+			break;
+		case 'u': {
+			struct passwd *pw = getpwnam(optarg);
+			long long uid;
+			if (pw)
+				f.uid = pw->pw_uid;
+			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
+				f.uid = (uid_t)uid;
+			else
+				errx(EXIT_USAGE, "unknown user '%s'", optarg);
+			f.by_user = true;
+			break;
+		}
+		case 'V': printf("ipc-ls (ipckit) %s\n", IPCKIT_VERSION); return finish(EXIT_OK);
+		case OPT_ORPHANS: f.orphans = true; break;
+		case OPT_OLDER: {
+			int64_t ns;
+			if (parse_duration_ns(optarg, &ns) == -1)
+				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
+			f.older_than_s = ns / 1000000000;
+			break;
+		}
+		case OPT_NAME: f.glob = optarg; break;
+		case OPT_PATH:
+			if ((paths = reallocarray(paths, npaths + 1, sizeof(*paths))) == NULL)
+				err(EXIT_FAIL, "out of memory");
+			paths[npaths++] = optarg;
+			break;
+		case OPT_SORT: sort = optarg; break;
+		case OPT_TRACE: trace = true; break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		errx(EXIT_USAGE, "unexpected argument '%s' (ipc-ls takes no operands; see -i REF)", argv[optind]);
+	if ((c.flags & OUT_JSON) && (c.flags & OUT_RAW))
+		errx(EXIT_USAGE, "--json and --raw do not go together");
+
+	if (limits)
+		return finish(print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK);
+
+	if (output) {
+		nsel = columns_parse(output, columns, C_COUNT, default_cols,
+		                     sizeof(default_cols) / sizeof(default_cols[0]), sel,
+		                     sizeof(sel) / sizeof(sel[0]), badcol, sizeof(badcol));
+		if (nsel == -1)
+			errx(EXIT_USAGE, "unknown column '%s' (see ipc-ls --help)", badcol);
+	} else if (c.flags & OUT_JSON) {
+		for (nsel = 0; nsel < C_COUNT; nsel++)
+			sel[nsel] = nsel;
+	} else {
+		nsel = (int)(sizeof(default_cols) / sizeof(default_cols[0]));
+		memcpy(sel, default_cols, sizeof(default_cols));
+	}
+	if (sort) {
+		char s1[64];
+		int one[1];
+		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, s1, sizeof(s1)) != 1)
+			errx(EXIT_USAGE, "unknown sort column '%s' (see ipc-ls --help)", sort);
+		sort_col = one[0];
+	}
+
+	if (info_ref) {
+		struct ipc_ref r;
+		const char *why;
+		if (ref_parse(info_ref, -1, &r, &why) == -1)
+			errx(EXIT_USAGE, "%s: %s", info_ref, why);
+		if (r.kind < 0)
+			errx(EXIT_USAGE, "%s: give the kind, like posix-mq:%s or sysv-shm:%s", info_ref,
+			     r.form == REF_NAME ? r.name : "/name", r.form == REF_NAME ? "id:N" : info_ref);
+		if (ipc_lookup(&r, &l, trace) == -1) {
+			int e = errno;
+			if (e == ENOENT)
+				errx(EXIT_NOTFOUND, "%s: no such object", info_ref);
+			if (e == EINVAL || e == ELOOP || e == EISDIR)
+				errx(EXIT_USAGE, "%s: not a %s object", info_ref, kind_name((enum ipc_kind)r.kind));
+			errc(exit_code_for_errno(e), e, "%s", info_ref);
+		}
+		if (ipc_users_scan(&l, trace) == -1)
+			warn("reading /proc");
+		ipc_state_compute(&l);
+		print_detail(&c, &l.v[0], trace);
+		ipc_list_free(&l);
+		return finish(EXIT_OK);
+	}
+
+	struct ipc_scan sc = {
+		.kinds = f.kinds, .trace = trace,
+		.paths = npaths ? paths : default_fifo_paths,
+		.npaths = npaths ? npaths : default_fifo_npaths,
+	};
+	if (ipc_collect(&l, &sc) == -1) {
+		warn("listing IPC objects");
+		code = EXIT_FAIL;
+	}
+	if (l.mqueue_unmounted && (f.kinds & KIND_BIT(KIND_POSIX_MQ)))
+		warnx("POSIX message queues not listed: /dev/mqueue is not mounted "
+		      "(mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)");
+	if (ipc_users_scan(&l, trace) == -1)
+		warn("reading /proc");
+	ipc_state_compute(&l);
+	if (sort_col >= 0) {
+		struct sort_ctx s = { &c, sort_col };
+		qsort_r(l.v, l.n, sizeof(*l.v), compare, &s);
+	}
+	if (print_list(&c, &l, &f, sel, (size_t)nsel) == -1 && code == EXIT_OK)
+		code = EXIT_FAIL;
+	ipc_list_free(&l);
+	free(paths);
+	return finish(code);
+}

@@ -1,0 +1,343 @@
+/* ipc-rm: remove IPC objects safely, by reference, by filter, or from ipc-ls. */
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipckit.h"
+
+struct opts {
+	bool force, dry_run, verbose, interactive, trace, stdin_refs;
+	FILE *tty;                /* where -i reads its answers */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ipc-rm [-fnvi] [--trace] REF... | -\n"
+	    "       ipc-rm [-fnvi] [-q ID] [-m ID] [-s ID] [-Q KEY] [-M KEY] [-S KEY]\n"
+	    "       ipc-rm [-fnvi] --all [-t KINDS] [-u USER] [--orphans] [--older-than DURATION]\n"
+	    "              [--name GLOB] [--path DIR]...\n"
+	    "       ipc-rm -h | -V\n");
+	if (f != stdout)
+		return;
+	fprintf(f, "\nRemove IPC objects. An object in use is refused unless --force.\n"
+	    "FIFOs and socket files are removed only when they are what they claim to be.\n\n"
+	    "  REF                  posix-mq:/q sysv-shm:id:3 sysv-msg:key:0x1a fifo:/run/x unix:/run/x.sock\n"
+	    "  -                    read REFs from stdin, one a line (ipc-ls -o REF --raw -n | ipc-rm -)\n"
+	    "  -q, -m, -s ID        System V queue, segment or semaphore set by id (as ipcrm)\n"
+	    "  -Q, -M, -S KEY       the same by key\n"
+	    "  -a, --all            remove every object the filters select\n"
+	    "  -t, --kind KINDS     with --all: kinds or families (default: posix,sysv)\n"
+	    "  -u, --user USER      with --all: owned by USER\n"
+	    "      --orphans        with --all: only orphans\n"
+	    "      --older-than DUR with --all: created (last changed) before DUR ago\n"
+	    "      --name GLOB      with --all: NAME matches GLOB\n"
+	    "      --path DIR       with --all: where to look for FIFOs and sockets\n"
+	    "  -f, --force          remove even what is in use\n"
+	    "  -n, --dry-run        say what would be removed, remove nothing\n"
+	    "  -v, --verbose        say what is removed\n"
+	    "  -i, --interactive    ask before each removal\n"
+	    "      --trace          print each IPC system call on stderr\n"
+	    "  -h, --help           this help\n"
+	    "  -V, --version        the version\n");
+}
+
+static bool confirm(const struct opts *o, const struct ipc_obj *obj)
+{
+	char answer[64];
+
+	fprintf(stderr, "ipc-rm: remove %s (%s)? ", obj->ref, state_name(obj->state));
+	if (o->tty == NULL || fgets(answer, sizeof(answer), o->tty) == NULL)
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
+{
+	int r;
+
+	if (obj->state == STATE_IN_USE && !o->force) {
+		if (obj->nusers)
+			warnx("%s: in use by %d/%s%s (use --force)", obj->ref, (int)obj->users[0].pid,
+			      obj->users[0].comm, obj->nusers > 1 ? " and others" : "");
+		else
+			warnx("%s: in use (use --force)", obj->ref);
+		return EXIT_BUSY;
+	}
+	if (o->dry_run) {
+		printf("would remove %s\n", obj->ref);
+		return EXIT_OK;
+	}
+	if (o->interactive && !confirm(o, obj))
+		return EXIT_OK;
+	if (KIND_IS_SYSV(obj->kind))
+		r = sysv_remove(obj->kind, obj->id, o->trace);
+	else if (KIND_IS_POSIX(obj->kind))
+		r = posix_remove(obj->kind, obj->name, o->trace);
+	else if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
+		warnx("%s: an abstract socket has no file; it goes away when its holder closes it", obj->ref);
+		return EXIT_FAIL;
+	} else
+		r = file_remove(obj->name, obj->kind == KIND_FIFO ? S_IFIFO : S_IFSOCK,
+		                o->trace);
+	if (r == -1) {
+		int e = errno;
+		if (e == ENOENT)
+			warnx("%s: no such object (removed meanwhile)", obj->ref);
+		else
+			warnc(e, "%s", obj->ref);
+		return exit_code_for_errno(e);
+	}
+	if (o->verbose)
+		printf("removed %s\n", obj->ref);
+	return EXIT_OK;
+}
+
+/* Removes what one REF names; returns the exit code for it. */
+static int remove_ref(const struct opts *o, const char *text)
+{
+	struct ipc_list l = { 0 };
+	struct ipc_ref r;
+	const char *why;
+	int code;
+
+	if (ref_parse(text, -1, &r, &why) == -1) {
+		warnx("%s: %s", text, why);
+		return EXIT_USAGE;
+	}
+	if (r.kind < 0) {
+		warnx("%s: give the kind, like %s", text, r.form == REF_NAME
+		      ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
+		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
+		return EXIT_USAGE;
+	}
+	if (ipc_lookup(&r, &l, o->trace) == -1) {
+		int e = errno;
+		if (e == ENOENT)
+			warnx("%s: no such object", text);
+		else if (e == ELOOP)
+			warnx("%s: is a symbolic link, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
+		else if (e == EISDIR)
+			warnx("%s: is a directory, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
+		else if (e == EINVAL)
+			warnx("%s: is not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
+		else
+			warnc(e, "%s", text);
+		ipc_list_free(&l);
+		return e == EINVAL || e == ELOOP || e == EISDIR ? EXIT_USAGE : exit_code_for_errno(e);
+	}
+	/* System V objects say themselves whether they are attached; no need to read /proc. */
+	if (!KIND_IS_SYSV(r.kind) && ipc_users_scan(&l, o->trace) == -1)
+		warn("reading /proc");
+	ipc_state_compute(&l);
+	code = EXIT_OK;
+	for (size_t i = 0; i < l.n; i++) {
+		int c = remove_obj(o, &l.v[i]);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	ipc_list_free(&l);
+	return code;
+}
+
+static int remove_matching(const struct opts *o, const struct ipc_filter *f,
+                           const char *const *paths, size_t npaths)
+{
+	struct ipc_list l = { 0 };
+	struct ipc_scan sc = { .kinds = f->kinds, .paths = paths, .npaths = npaths, .trace = o->trace };
+	int64_t now = (int64_t)time(NULL);
+	int code = EXIT_OK;
+
+	if (ipc_collect(&l, &sc) == -1) {
+		warn("listing IPC objects");
+		code = EXIT_FAIL;
+	}
+	if (ipc_users_scan(&l, o->trace) == -1)
+		warn("reading /proc");
+	ipc_state_compute(&l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!ipc_filter_match(f, &l.v[i], now))
+			continue;
+		int c = remove_obj(o, &l.v[i]);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	ipc_list_free(&l);
+	return code;
+}
+
+/* Lines from ipc-ls --raw escape unsafe bytes as \xHH: undo that. */
+static void unescape_line(char *s)
+{
+	char *w = s;
+
+	for (char *p = s; *p; p++) {
+		if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) &&
+		    isxdigit((unsigned char)p[3])) {
+			char hex[3] = { p[2], p[3], '\0' };
+			*w++ = (char)strtol(hex, NULL, 16);
+			p += 3;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+}
+
+static int remove_stdin(const struct opts *o)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int code = EXIT_OK;
+
+	while (getline(&line, &cap, stdin) != -1) {
+		char *s = line, *e;
+		while (isspace((unsigned char)*s))
+			s++;
+		e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*s == '\0')
+			continue;
+		unescape_line(s);
+		int c = remove_ref(o, s);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	free(line);
+	return code;
+}
+
+int main(int argc, char *argv[])
+{
+	enum { OPT_ORPHANS = 256, OPT_OLDER, OPT_NAME, OPT_PATH, OPT_TRACE };
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "interactive", no_argument, NULL, 'i' }, { "kind", required_argument, NULL, 't' },
+		{ "name", required_argument, NULL, OPT_NAME }, { "older-than", required_argument, NULL, OPT_OLDER },
+		{ "orphans", no_argument, NULL, OPT_ORPHANS }, { "path", required_argument, NULL, OPT_PATH },
+		{ "trace", no_argument, NULL, OPT_TRACE }, { "user", required_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' }, { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .trace = trace_from_env() };
+	struct ipc_filter f = { .kinds = KINDS_POSIX | KINDS_SYSV, .older_than_s = NA };
+	char **refs = NULL;
+	const char **paths = NULL, *bad;
+	size_t nrefs = 0, npaths = 0;
+	bool all = false, filtered = false;
+	int ch, code = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': all = true; break;
+		case 'f': o.force = true; break;
+		case 'h': usage(stdout); return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		case 'i': o.interactive = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'q': case 'm': case 's': case 'Q': case 'M': case 'S': {
+			const char *kind = strchr("qQ", ch) ? "sysv-msg" : strchr("mM", ch) ? "sysv-shm" : "sysv-sem";
+			char *ref;
+			if (asprintf(&ref, "%s:%s:%s", kind, islower(ch) ? "id" : "key", optarg) == -1 ||
+			    (refs = reallocarray(refs, nrefs + 1, sizeof(*refs))) == NULL)
+				err(EXIT_FAIL, "out of memory");
+			refs[nrefs++] = ref;
+			break;
+		}
+		case 't':
+			if (kinds_parse(optarg, &f.kinds, &bad) == -1)
+				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
+				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", bad);
+			filtered = true;
+			break;
+		case 'u': {
+			struct passwd *pw = getpwnam(optarg);
+			long long uid;
+			if (pw)
+				f.uid = pw->pw_uid;
+			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
+				f.uid = (uid_t)uid;
+			else
+				errx(EXIT_USAGE, "unknown user '%s'", optarg);
+			f.by_user = filtered = true;
+			break;
+		}
+		case 'v': o.verbose = true; break;
+		case 'V': printf("ipc-rm (ipckit) %s\n", IPCKIT_VERSION); return EXIT_OK;
+		case OPT_ORPHANS: f.orphans = filtered = true; break;
+		case OPT_OLDER: {
+			int64_t ns;
+			if (parse_duration_ns(optarg, &ns) == -1)
+				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
+			f.older_than_s = ns / 1000000000;
+			filtered = true;
+			break;
+		}
+		case OPT_NAME: f.glob = optarg; filtered = true; break;
+		case OPT_PATH:
+			if ((paths = reallocarray(paths, npaths + 1, sizeof(*paths))) == NULL)
+				err(EXIT_FAIL, "out of memory");
+			paths[npaths++] = optarg;
+			break;
+		case OPT_TRACE: o.trace = true; break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			o.stdin_refs = true;
+		else if ((refs = reallocarray(refs, nrefs + 1, sizeof(*refs))) == NULL ||
+		         (refs[nrefs++] = strdup(argv[i])) == NULL)
+			err(EXIT_FAIL, "out of memory");
+	}
+	if (filtered && !all)
+		errx(EXIT_USAGE, "filters select objects for removal only with --all");
+	if (all && (nrefs || o.stdin_refs))
+		errx(EXIT_USAGE, "--all takes no REFs");
+	if (!all && nrefs == 0 && !o.stdin_refs) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (o.interactive) {
+		/* With REFs on stdin the answers come from the terminal. */
+		o.tty = o.stdin_refs ? fopen("/dev/tty", "re") : stdin;
+		if (o.tty == NULL)
+			errx(EXIT_USAGE, "--interactive needs a terminal to ask on");
+	}
+
+	for (size_t i = 0; i < nrefs; i++) {
+		int c = remove_ref(&o, refs[i]);
+		if (code == EXIT_OK)
+			code = c;
+		free(refs[i]);
+	}
+	free(refs);
+	if (o.stdin_refs) {
+		int c = remove_stdin(&o);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	if (all) {
+		int c = remove_matching(&o, &f, npaths ? paths : default_fifo_paths,
+		                        npaths ? npaths : default_fifo_npaths);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	free(paths);
+	if (o.tty && o.tty != stdin)
+		fclose(o.tty);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn("write error");
+		if (code == EXIT_OK)
+			code = EXIT_FAIL;
+	}
+	return code;
+}

@@ -1,0 +1,192 @@
+/*
+ * ipckit: the one header the tools include.
+ *
+ * The library reports (returns -1 or NULL with errno set) and never exits or
+ * prints diagnostics; the tools decide what to say and which code to exit with.
+ * The only thing it writes is the --trace stream, which the caller switches on.
+ */
+#ifndef IPCKIT_H
+#define IPCKIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define IPCKIT_VERSION "0.1.0"
+
+/* Exit status, the same table in every tool (see ipckit(7)). */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOTFOUND = 3,
+	EXIT_EXISTS = 4,
+	EXIT_PERM = 5,
+	EXIT_TIMEOUT = 6,
+	EXIT_BUSY = 7,
+};
+int exit_code_for_errno(int err);
+
+/* ---- parse.c: numbers, sizes, durations ---- */
+int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
+int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
+int parse_int_range(const char *s, long long min, long long max, long long *out);
+const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
+
+/* ---- ref.c: kinds and object references ---- */
+enum ipc_kind {
+	KIND_POSIX_MQ, KIND_POSIX_SHM, KIND_POSIX_SEM,
+	KIND_SYSV_MSG, KIND_SYSV_SHM, KIND_SYSV_SEM,
+	KIND_FIFO, KIND_UNIX,
+	KIND_COUNT
+};
+#define KIND_BIT(k) (1u << (k))
+#define KINDS_ALL ((1u << KIND_COUNT) - 1)
+#define KINDS_POSIX (KIND_BIT(KIND_POSIX_MQ) | KIND_BIT(KIND_POSIX_SHM) | KIND_BIT(KIND_POSIX_SEM))
+#define KINDS_SYSV (KIND_BIT(KIND_SYSV_MSG) | KIND_BIT(KIND_SYSV_SHM) | KIND_BIT(KIND_SYSV_SEM))
+#define KIND_IS_SYSV(k) ((k) == KIND_SYSV_MSG || (k) == KIND_SYSV_SHM || (k) == KIND_SYSV_SEM)
+#define KIND_IS_POSIX(k) ((k) == KIND_POSIX_MQ || (k) == KIND_POSIX_SHM || (k) == KIND_POSIX_SEM)
+
+const char *kind_name(enum ipc_kind k);
+int kind_from_name(const char *s);                 /* -1 if unknown */
+/* A comma-separated list of kinds and families (posix sysv mq shm sem). */
+int kinds_parse(const char *list, unsigned *mask, const char **bad);
+extern const char *const kind_words[];             /* every word kinds_parse takes */
+
+enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT };
+struct ipc_ref {
+	int kind;                 /* enum ipc_kind, or -1 when the text gave none */
+	enum ref_form form;
+	int key;                  /* REF_KEY (key_t) */
+	int id;                   /* REF_ID */
+	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@') */
+};
+/*
+ * Parses a REF. `path_kind` says how a bare path or name is read when the
+ * text has no KIND: prefix (KIND_FIFO for ipc-fifo, -1 to read "/x" as a
+ * POSIX name). On error returns -1 and points *why at the rule it broke.
+ */
+int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why);
+int posix_name_check(const char *name, enum ipc_kind kind, const char **why);
+
+/* ---- trace.c: the --trace stream ---- */
+/* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
+void trace_call(bool on, long ret, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool trace_from_env(void);
+
+/* ---- objects: what every listing and removal sees ---- */
+enum ipc_state { STATE_UNKNOWN, STATE_IN_USE, STATE_IDLE, STATE_ORPHAN };
+const char *state_name(enum ipc_state s);
+
+struct ipc_user {
+	pid_t pid;
+	char comm[17];
+};
+
+#define NA (-1)   /* "not applicable" in the int64 and pid fields below */
+
+struct ipc_obj {
+	enum ipc_kind kind;
+	char *name;               /* POSIX "/x", a path, "@abstract"; NULL for System V */
+	char *ref;                /* the REF that names it, e.g. "sysv-shm:id:3" */
+	int key, id;              /* System V */
+	uid_t uid, cuid;
+	gid_t gid, cgid;
+	int mode;                 /* permission bits, NA if unknown */
+	int64_t size;             /* bytes: segment size, bytes queued; NA */
+	int64_t msgs, nattch, nsems, value, maxmsg, msgsize;
+	int64_t waiters;          /* System V semaphores: processes blocked in semop */
+	int64_t cpid, lpid, lspid, lrpid, notify_pid;
+	int64_t ctime, atime, dtime, stime, rtime, otime, mtime;   /* epoch s; NA */
+	int socktype;             /* SOCK_STREAM, ...; 0 if not a socket */
+	int conns;                /* accepted connections of a listening unix socket */
+	bool listening, stale;    /* unix: listening; a socket file nobody is bound to */
+	bool unreadable;          /* some fields could not be read (permission) */
+	bool shm_dest;            /* System V segment marked for removal */
+	bool malformed;           /* a POSIX semaphore file too short to be one */
+	uint64_t dev, ino;        /* files: what stat says; unix: socket inode */
+	struct ipc_user *users;
+	size_t nusers;
+	enum ipc_state state;
+};
+
+struct ipc_list {
+	struct ipc_obj *v;
+	size_t n, cap;
+	bool mqueue_unmounted;    /* /dev/mqueue is not mounted: POSIX queues not listed */
+	bool sysv_fallback;       /* /proc/sysvipc missing: read through *ctl(STAT) */
+};
+
+struct ipc_scan {
+	unsigned kinds;
+	const char *const *paths; /* where to look for FIFOs and socket files */
+	size_t npaths;
+	bool trace;
+};
+extern const char *const default_fifo_paths[];
+extern const size_t default_fifo_npaths;
+
+int ipc_collect(struct ipc_list *l, const struct ipc_scan *sc);
+/* One pass over /proc: who has each object open or mapped, then STATE. */
+int ipc_users_scan(struct ipc_list *l, bool trace);
+void ipc_state_compute(struct ipc_list *l);
+/* Finds the one object a REF names (kind must be set); -1/ENOENT if none. */
+int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace);
+void ipc_list_free(struct ipc_list *l);
+struct ipc_obj *ipc_list_add(struct ipc_list *l, enum ipc_kind kind);
+int ipc_obj_set_ref(struct ipc_obj *o);
+
+struct ipc_filter {
+	unsigned kinds;
+	bool by_user;
+	uid_t uid;
+	bool orphans;
+	int64_t older_than_s;     /* NA for none */
+	const char *glob;         /* matched against NAME */
+};
+bool ipc_filter_match(const struct ipc_filter *f, const struct ipc_obj *o, int64_t now);
+/* The NAME column: POSIX name, path, @abstract, or the System V key as 0x%08x. */
+const char *ipc_obj_name(const struct ipc_obj *o, char *buf, size_t len);
+int64_t ipc_obj_age_time(const struct ipc_obj *o);
+
+/* sysv.c */
+int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
+int sysv_remove(enum ipc_kind kind, int id, bool trace);
+struct sysv_sem_detail { int value, ncnt, zcnt, pid; };
+/* Fills d[0..nsems-1] of one set; -1 with errno (EACCES when not readable). */
+int sysv_sem_details(int id, int nsems, struct sysv_sem_detail *d, bool trace);
+
+struct ipc_limit {
+	const char *resource, *description, *unit;
+	uint64_t limit;
+	int64_t used;             /* NA where the kernel does not count */
+};
+/* Fills up to max limits; returns how many. */
+int ipc_limits(struct ipc_limit *v, int max, bool trace);
+
+/* posix.c */
+int posix_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
+int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool trace);
+int posix_remove(enum ipc_kind kind, const char *name, bool trace);
+const char *posix_dir(enum ipc_kind kind);       /* /dev/mqueue or /dev/shm */
+
+/* files.c: FIFOs and unix sockets */
+int files_collect(struct ipc_list *l, unsigned kinds, const char *const *paths, size_t npaths, bool trace);
+int unix_collect(struct ipc_list *l, bool trace);
+int fifo_load(struct ipc_list *l, const char *path, bool trace);
+int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
+/* Removes a FIFO or socket file without following a symlink; EINVAL if it is another type. */
+int file_remove(const char *path, int want_type /* S_IFIFO or S_IFSOCK */, bool trace);
+
+/* proc.c */
+bool pid_alive(int64_t pid);
+int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes or -1 */
+
+/* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
+struct libscols_table;
+enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
+
+#endif

@@ -1,0 +1,167 @@
+/* Numbers, sizes and durations as every tool reads them. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipckit.h"
+
+/* Reads "digits[.digits]" into an integer part and a fraction scaled to 1e9. */
+static int parse_decimal(const char *s, const char **end, uint64_t *whole, uint64_t *frac_ns)
+{
+	uint64_t w = 0, f = 0, scale = 100000000;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (w > (UINT64_MAX - 9) / 10)
+			return -1;
+		w = w * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			f += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*end = p;
+	*whole = w;
+	*frac_ns = f;
+	return 0;
+}
+
+int parse_duration_ns(const char *s, int64_t *ns)
+{
+	static const struct { const char *suffix; uint64_t ns; } units[] = {
+		{ "", 1000000000ULL }, { "s", 1000000000ULL }, { "ms", 1000000ULL },
+		{ "us", 1000ULL }, { "m", 60000000000ULL }, { "h", 3600000000000ULL },
+		{ "d", 86400000000000ULL },
+	};
+	uint64_t whole, frac;
+	const char *end;
+
+	if (s == NULL || parse_decimal(s, &end, &whole, &frac) == -1)
+		goto bad;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) != 0)
+			continue;
+		uint64_t u = units[i].ns;
+		if (whole > (uint64_t)INT64_MAX / u)
+			goto range;
+		uint64_t total = whole * u;
+		/* frac is in 1e-9 units of one `u` */
+		uint64_t part = (u >= 1000000000ULL) ? frac * (u / 1000000000ULL)
+		                                     : frac / (1000000000ULL / u);
+		if (total > (uint64_t)INT64_MAX - part)
+			goto range;
+		*ns = (int64_t)(total + part);
+		return 0;
+	}
+bad:
+	errno = EINVAL;
+	return -1;
+range:
+	errno = ERANGE;
+	return -1;
+}
+
+int parse_size(const char *s, uint64_t *bytes)
+{
+	uint64_t whole, frac, mult = 1;
+	const char *end;
+
+	if (s == NULL || parse_decimal(s, &end, &whole, &frac) == -1)
+		goto bad;
+	if (*end != '\0') {
+		const char *u = strchr("KMGTP", toupper((unsigned char)*end));
+		if (u == NULL)
+			goto bad_unit;
+		for (const char *q = "KMGTP"; q <= u; q++)
+			mult *= 1024;
+		end++;
+		if (strcmp(end, "iB") != 0 && strcmp(end, "B") != 0 && *end != '\0')
+			goto bad_unit;
+	} else if (frac != 0) {
+		goto bad;   /* a fraction of a byte */
+	}
+	if (whole > UINT64_MAX / mult)
+		goto range;
+	*bytes = whole * mult + (uint64_t)((double)frac / 1e9 * (double)mult);
+	return 0;
+bad_unit:
+	if (strcmp(end, "B") == 0 && mult == 1) {   /* "512B" */
+		*bytes = whole;
+		return frac ? -1 : 0;
+	}
+bad:
+	errno = EINVAL;
+	return -1;
+range:
+	errno = ERANGE;
+	return -1;
+}
+
+int parse_int_range(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+const char *format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+	else if (v < 10 && v != (double)(uint64_t)v)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+	return buf;
+}
+
+int exit_code_for_errno(int err)
+{
+	switch (err) {
+	case ENOENT: case ESRCH: case EIDRM: case ENOTDIR:
+		return EXIT_NOTFOUND;
+	case EEXIST:
+		return EXIT_EXISTS;
+	case EACCES: case EPERM: case EROFS:
+		return EXIT_PERM;
+	case EAGAIN: case ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case EBUSY:
+		return EXIT_BUSY;
+	default:
+		return EXIT_FAIL;
+	}
+}

@@ -1,0 +1,36 @@
+/* The --trace stream: what a student reads to see the mechanism at work. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipckit.h"
+
+void trace_call(bool on, long ret, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (!on)
+		return;
+	flockfile(stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (ret == -1) {
+		const char *name = strerrorname_np(err);
+		fprintf(stderr, " = -1 %s (%s)\n", name ? name : "?", strerror(err));
+	} else {
+		fprintf(stderr, " = %ld\n", ret);
+	}
+	funlockfile(stderr);
+	errno = saved;
+}
+
+bool trace_from_env(void)
+{
+	const char *v = getenv("IPC_TRACE");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
