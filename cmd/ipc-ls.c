@@ -274,7 +274,7 @@ static void usage(FILE *f)
 }
 
 struct sort_ctx {
-	struct ctx *c;
+	struct ctx *exact;        /* sorts by exact numbers, whatever is printed */
 	int col;
 };
 
@@ -282,8 +282,8 @@ static int compare(const void *a, const void *b, void *arg)
 {
 	struct sort_ctx *s = arg;
 	char ba[4096], bb[4096];
-	const char *x = cell(s->c, a, s->col, ba, sizeof(ba));
-	const char *y = cell(s->c, b, s->col, bb, sizeof(bb));
+	const char *x = cell(s->exact, a, s->col, ba, sizeof(ba));
+	const char *y = cell(s->exact, b, s->col, bb, sizeof(bb));
 
 	if (x == NULL || y == NULL)
 		return (x == NULL) - (y == NULL);
@@ -563,7 +563,9 @@ int main(int argc, char *argv[])
 		warn("reading /proc");
 	ipc_state_compute(&l);
 	if (sort_col >= 0) {
-		struct sort_ctx s = { &c, sort_col };
+		struct ctx exact = c;
+		struct sort_ctx s = { &exact, sort_col };
+		exact.flags |= OUT_BYTES;
 		qsort_r(l.v, l.n, sizeof(*l.v), compare, &s);
 	}
 	if (print_list(&c, &l, &f, sel, (size_t)nsel) == -1 && code == EXIT_OK)

@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# ipc-ls: objects are made by independent programs (ipcmk, python3, mkfifo);
+# what ipc-ls says is checked against them and against lsipc.
+
+load helpers
+
+@test "lists one object of every kind, made by independent programs" {
+	local shm msg sem
+	shm=$(mk_sysv shm 8192)
+	msg=$(mk_sysv msg)
+	sem=$(mk_sysv sem 2)
+	mk_posix_shm "/$T-shm" 1000
+	mk_posix_mq "/$T-mq"
+	mk_posix_sem "/$T-sem" 3
+	mk_fifo "$FILES/f.fifo"
+	hold unix-listen "$FILES/s.sock"
+	track file "$FILES/s.sock"
+	wait_listening "$FILES/s.sock"
+	hold unix-listen "@$T-abs"
+	wait_listening "@$T-abs"
+
+	run -0 ipc-ls --raw --noheadings -o KIND,REF --path "$FILES"
+	assert_line "sysv-shm sysv-shm:id:$shm"
+	assert_line "sysv-msg sysv-msg:id:$msg"
+	assert_line "sysv-sem sysv-sem:id:$sem"
+	assert_line "posix-shm posix-shm:/$T-shm"
+	assert_line "posix-mq posix-mq:/$T-mq"
+	assert_line "posix-sem posix-sem:/$T-sem"
+	assert_line "fifo fifo:$FILES/f.fifo"
+	assert_line "unix unix:$FILES/s.sock"
+	assert_line "unix unix:@$T-abs"
+}
+
+@test "System V rows agree field by field with lsipc --json" {
+	local shm msg sem
+	shm=$(mk_sysv shm 12288)
+	msg=$(mk_sysv msg)
+	sem=$(mk_sysv sem 4)
+	run -0 ipc-ls -t sysv --json
+	echo "$output" >"$BATS_TEST_TMPDIR/ours.json"
+	lsipc --json --bytes -m >"$BATS_TEST_TMPDIR/m.json"
+	lsipc --json --bytes -q >"$BATS_TEST_TMPDIR/q.json"
+	lsipc --json --bytes -s >"$BATS_TEST_TMPDIR/s.json"
+	run -0 python3 - "$BATS_TEST_TMPDIR" <<'PY'
+import json, sys
+d = sys.argv[1]
+ours = {o["ref"]: o for o in json.load(open(d + "/ours.json"))["ipc"]}
+fields = {
+    "m": ("sharedmemory", "sysv-shm", ["key", "id", "perms", "owner", "size", "nattch", "cpid", "lpid"]),
+    "q": ("messages", "sysv-msg", ["key", "id", "perms", "owner", "usedbytes", "msgs", "lspid", "lrpid"]),
+    "s": ("semaphores", "sysv-sem", ["key", "id", "perms", "owner", "nsems"]),
+}
+ours_key = {"usedbytes": "size"}
+checked = 0
+for f, (top, kind, keys) in fields.items():
+    for row in json.load(open(f"{d}/{f}.json"))[top]:
+        o = ours[f"{kind}:id:{row['id']}"]
+        for k in keys:
+            theirs, mine = str(row[k]).rstrip("B"), str(o[ours_key.get(k, k)])
+            assert theirs == mine, f"{kind} {row['id']} {k}: lsipc {theirs} ipc-ls {mine}"
+            checked += 1
+print("checked", checked)
+PY
+	assert_output "checked 21"
+}
+
+@test "USERS and STATE: a process mapping POSIX shm, attached to System V shm, holding a FIFO" {
+	local shm
+	mk_posix_shm "/$T-map"
+	hold posix-shm-hold "/$T-map"
+	local p1=$HOLDER
+	shm=$(mk_sysv shm 4096)
+	hold sysv-shm-attach "$shm"
+	local p2=$HOLDER
+	mk_fifo "$FILES/held.fifo"
+	hold fifo-hold "$FILES/held.fifo"
+	local p3=$HOLDER
+
+	run -0 ipc-ls --raw -n -o REF,STATE,NUSERS,USERS --path "$FILES"
+	assert_line "posix-shm:/$T-map in-use 1 $p1/python3"
+	assert_line "sysv-shm:id:$shm in-use 1 $p2/python3"
+	assert_line "fifo:$FILES/held.fifo in-use 1 $p3/python3"
+	run -0 ipc-ls -i "sysv-shm:id:$shm" --json
+	assert_output --partial '"nattch": 1'
+}
+
+@test "STATE orphan: creator gone and nobody attached; --orphans selects only those" {
+	local gone live
+	gone=$(mk_sysv shm 4096)         # ipcmk has exited: creator gone
+	mk_posix_shm "/$T-lone"
+	mk_posix_shm "/$T-used"
+	hold posix-shm-hold "/$T-used"
+	run -0 ipc-ls --orphans --raw -n -o REF,STATE -t shm
+	assert_line "sysv-shm:id:$gone orphan"
+	assert_line "posix-shm:/$T-lone orphan"
+	refute_line --partial "$T-used"
+}
+
+@test "a stale socket file, left by a server that died, is an orphan unix object" {
+	peer unix-stale "$FILES/dead.sock"
+	track file "$FILES/dead.sock"
+	run -0 ipc-ls -t unix --path "$FILES" --raw -n -o REF,STATE,INFO
+	assert_line "unix:$FILES/dead.sock orphan stale:\x20no\x20socket\x20bound"
+}
+
+@test "filters: kind families, user, name glob, older-than" {
+	local msg
+	msg=$(mk_sysv msg)
+	mk_posix_mq "/$T-a"
+	mk_posix_shm "/$T-b"
+	run -0 ipc-ls -t mq --raw -n -o REF
+	assert_line "sysv-msg:id:$msg"
+	assert_line "posix-mq:/$T-a"
+	refute_line "posix-shm:/$T-b"
+	run -0 ipc-ls -t posix --name "/$T-*" --raw -n -o REF
+	assert_output "$(printf 'posix-mq:/%s-a\nposix-shm:/%s-b' "$T" "$T")"
+	run -0 ipc-ls -u nobody -t posix --raw -n -o REF
+	assert_output ""
+	run -0 ipc-ls -u root -t posix-shm --raw -n -o REF
+	assert_line "posix-shm:/$T-b"
+	run -0 ipc-ls --older-than 1h -t posix --raw -n -o REF
+	assert_output ""
+	run -0 ipc-ls --older-than 0s -t posix --name "/$T-b" --raw -n -o REF
+	assert_output "posix-shm:/$T-b"
+}
+
+@test "-i shows every field and each semaphore of a System V set, also in JSON" {
+	local sem
+	sem=$(mk_sysv sem 3)
+	peer sysv-sem-setall "$sem" 5 0 7
+	run -0 ipc-ls -i "sysv-sem:id:$sem"
+	assert_line --regexp "^NSEMS +3$"
+	assert_line --regexp "^0 +5 +0 +0 +[0-9]+$"
+	assert_line --regexp "^2 +7 +0 +0 +[0-9]+$"
+	run -0 ipc-ls -i "sysv-sem:id:$sem" --json
+	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["object"]["nsems"], [s["value"] for s in d["semaphores"]])' <<<"$output"
+	assert_output "3 [5, 0, 7]"
+}
+
+@test "POSIX queue and semaphore counters: messages queued, semaphore value" {
+	mk_posix_mq "/$T-q" 8 100
+	peer mq-send "/$T-q" one two three
+	mk_posix_sem "/$T-s" 4
+	run -0 ipc-ls -t posix --raw -n -o REF,MSGS,MAXMSG,MSGSIZE,VALUE
+	assert_line "posix-mq:/$T-q 3 8 100 "
+	assert_line "posix-sem:/$T-s    4"
+}
+
+@test "-l shows the kernel limits and current use" {
+	mk_sysv msg >/dev/null
+	run -0 ipc-ls -l --json
+	run -0 python3 -c '
+import json, sys
+rows = {r["resource"]: r for r in json.load(sys.stdin)["limits"]}
+print(rows["MSGMNI"]["limit"], rows["MSGMNI"]["used"], rows["MQ_MSG_MAX"]["limit"])' <<<"$output"
+	assert_output "$(cat /proc/sys/kernel/msgmni) 1 $(cat /proc/sys/fs/mqueue/msg_max)"
+}
+
+@test "output modes: JSON keys are lower-case columns with exact numbers; -o, --sort, --bytes" {
+	mk_posix_shm "/$T-big" 1048576
+	mk_posix_shm "/$T-small" 10
+	run -0 ipc-ls -t posix-shm --json -o REF,SIZE
+	assert_output --partial "\"ref\": \"posix-shm:/$T-big\""
+	assert_output --partial '"size": 1048576'
+	run -0 ipc-ls -t posix-shm -o REF,SIZE --sort SIZE -n
+	assert_line --index 0 --regexp "posix-shm:/$T-small +10B"
+	assert_line --index 1 --regexp "posix-shm:/$T-big +1M"
+	run -0 ipc-ls -t posix-shm -o SIZE --bytes -n --sort size
+	assert_output "$(printf '     10\n1048576')"
+}
+
+@test "without /dev/mqueue: one warning naming the mount command, the rest listed, exit 0" {
+	[ -n "${IPCKIT_NS:-}" ] || skip "needs the private namespace"
+	mk_posix_shm "/$T-x"
+	run -0 --separate-stderr unshare --mount sh -c 'while umount /dev/mqueue 2>/dev/null; do :; done; ipc-ls -t posix --raw -n -o REF'
+	assert_output "posix-shm:/$T-x"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"mount -t mqueue none /dev/mqueue"* ]]
+}
+
+@test "without /proc/sysvipc: System V objects read through *ctl STAT give the same rows" {
+	[ -n "${IPCKIT_NS:-}" ] || skip "needs the private namespace"
+	mk_sysv shm 4096 >/dev/null
+	mk_sysv sem 2 >/dev/null
+	mk_sysv msg >/dev/null
+	run -0 ipc-ls -t sysv --raw -n -o REF,KEY,PERMS,SIZE,NSEMS,MSGS
+	local want=$output
+	run -0 unshare --mount sh -c 'mount -t tmpfs none /proc/sysvipc && ipc-ls -t sysv --raw -n -o REF,KEY,PERMS,SIZE,NSEMS,MSGS'
+	assert_output "$want"
+	[ "$(echo "$output" | wc -l)" -eq 3 ]
+}
+
+@test "/dev/shm with a directory and a zero-byte sem.bogus: listed, not crashed on" {
+	mkdir "/dev/shm/$T-dir"
+	: >"/dev/shm/sem.$T-bogus"
+	track posix-shm "/sem.$T-bogus"
+	run -0 ipc-ls -t posix --raw -n -o REF,INFO
+	assert_line "posix-sem:/$T-bogus malformed"
+	refute_output --partial "$T-dir"
+	rmdir "/dev/shm/$T-dir"
+}
+
+@test "objects the user may not read are listed with what can be seen" {
+	mk_posix_mq "/$T-root"
+	local msg
+	msg=$(mk_sysv msg)
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-ls --raw -n -o REF,OWNER,PERMS,MSGS
+	assert_line "posix-mq:/$T-root root rw------- "
+	assert_line "sysv-msg:id:$msg root rw------- 0"
+}
+
+@test "bad input: unknown kind, bad duration, unknown column, bad or missing -i REF" {
+	run -2 --separate-stderr ipc-ls -t sysv-bogus
+	assert_equal "$stderr" "ipc-ls: unknown kind 'sysv-bogus' (kinds: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)"
+	run -2 --separate-stderr ipc-ls --older-than 5x
+	assert_equal "$stderr" "ipc-ls: invalid duration '5x' for --older-than (like 90s, 10m, 2h, 7d)"
+	run -2 --separate-stderr ipc-ls -o KIND,NOPE
+	assert_equal "$stderr" "ipc-ls: unknown column 'NOPE' (see ipc-ls --help)"
+	run -2 --separate-stderr ipc-ls -i posix-mq:jobs
+	assert_equal "$stderr" "ipc-ls: posix-mq:jobs: name must start with a slash, like /jobs"
+	run -2 --separate-stderr ipc-ls -i sysv-shm:id:-1
+	assert_equal "$stderr" "ipc-ls: sysv-shm:id:-1: id is out of range (0 to 2147483647)"
+	run -3 --separate-stderr ipc-ls -i "posix-shm:/$T-none"
+	assert_equal "$stderr" "ipc-ls: posix-shm:/$T-none: no such object"
+	run -2 ipc-ls extra
+}
+
+@test "a write error on stdout is caught: ipc-ls >/dev/full exits 1" {
+	mk_posix_shm "/$T-w"
+	run -1 --separate-stderr sh -c 'ipc-ls >/dev/full'
+	assert_equal "$stderr" "ipc-ls: write error: No space left on device"
+}
+
+@test "--trace and IPC_TRACE=1 show the system calls on stderr" {
+	local msg
+	msg=$(mk_sysv msg)
+	mk_posix_mq "/$T-t"
+	run -0 --separate-stderr ipc-ls --trace -t sysv-msg,posix-mq -n
+	[[ "$stderr" == *'open("/proc/sysvipc/msg", O_RDONLY) = 3'* ]]
+	[[ "$stderr" == *"mq_open(\"/$T-t\", O_RDONLY|O_NONBLOCK) = "* ]]
+	[[ "$stderr" == *"mq_getattr("*"mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0}) = 0"* ]]
+	run -0 --separate-stderr env IPC_TRACE=1 ipc-ls -i "sysv-msg:id:$msg"
+	[[ "$stderr" == *'open("/proc/sysvipc/msg", O_RDONLY) = 3'* ]]
+}
