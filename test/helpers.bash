@@ -57,7 +57,9 @@ mk_posix_sem() { peer sem-create "$1" "${2:-1}"; track posix-sem "$1"; }
 mk_fifo() { mkfifo -m 0600 "$1"; track file "$1"; }
 
 # Independent checks of existence: not our tools.
-sysv_exists() { ipcs "-$1" -i "$2" >/dev/null 2>&1; }   # q|m|s ID
+sysv_exists() { # q|m|s ID  (ipcs -i exits 0 even for a missing id: read its listing)
+	ipcs "-$1" | awk -v id="$2" '$2 == id { found = 1 } END { exit !found }'
+}
 posix_exists() { # kind /name
 	case "$1" in
 	posix-mq) [ -e "/dev/mqueue$2" ] ;;

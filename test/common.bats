@@ -1,0 +1,41 @@
+#!/usr/bin/env bats
+# What every tool promises: --help, --version, usage errors, the exit code table.
+
+load helpers
+
+TOOLS=(ipc-ls ipc-rm)
+
+@test "every tool: --help exits 0 and shows its usage line" {
+	for t in "${TOOLS[@]}"; do
+		run -0 "$t" --help
+		assert_line --index 0 --regexp "^usage: $t "
+		run -0 "$t" -h
+	done
+}
+
+@test "every tool: --version and -V print the kit's version" {
+	local v
+	v=$(sed -n 's/^#define IPCKIT_VERSION "\(.*\)"/\1/p' "$TEST_DIR/../lib/ipckit.h")
+	for t in "${TOOLS[@]}"; do
+		run -0 "$t" --version
+		assert_output "$t (ipckit) $v"
+		run -0 "$t" -V
+	done
+}
+
+@test "every tool: an unknown option is a usage error, exit 2, with the usage on stderr" {
+	for t in "${TOOLS[@]}"; do
+		run -2 --separate-stderr "$t" --no-such-option
+		assert_output ""
+		assert_regex "$stderr" "unrecognized option '--no-such-option'"
+		assert_regex "$stderr" "usage: $t "
+	done
+}
+
+@test "every man page carries the same exit status table" {
+	for page in "$IPCKIT_BIN"/man/*; do
+		for code in "0 success" "2 usage" "3 not found" "4 already exists" "5 permission denied" "6 timed out" "7 busy"; do
+			run -0 grep -c "$code" <(MANWIDTH=200 man -l "$page" 2>/dev/null | tr -s ' ')
+		done
+	done
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# ipc-rm: objects made by independent programs, their absence checked with
+# ipcs and ls, never with our own tools alone.
+
+load helpers
+
+@test "removes one object of every kind by REF" {
+	local shm msg sem
+	shm=$(mk_sysv shm 4096)
+	msg=$(mk_sysv msg)
+	sem=$(mk_sysv sem 1)
+	mk_posix_shm "/$T-shm"
+	mk_posix_mq "/$T-mq"
+	mk_posix_sem "/$T-sem"
+	mk_fifo "$FILES/x.fifo"
+	peer unix-stale "$FILES/x.sock"
+	track file "$FILES/x.sock"
+	run -0 ipc-rm -v "sysv-shm:id:$shm" "sysv-msg:id:$msg" "sysv-sem:id:$sem" \
+		"posix-shm:/$T-shm" "posix-mq:/$T-mq" "posix-sem:/$T-sem" \
+		"fifo:$FILES/x.fifo" "unix:$FILES/x.sock"
+	assert_line "removed sysv-shm:id:$shm"
+	assert_line "removed unix:$FILES/x.sock"
+	run ! sysv_exists m "$shm"
+	run ! sysv_exists q "$msg"
+	run ! sysv_exists s "$sem"
+	run ! posix_exists posix-shm "/$T-shm"
+	run ! posix_exists posix-mq "/$T-mq"
+	run ! posix_exists posix-sem "/$T-sem"
+	[ ! -e "$FILES/x.fifo" ] && [ ! -e "$FILES/x.sock" ]
+}
+
+@test "ipcrm's -q -m -s ID and -Q -M -S KEY work as muscle memory expects" {
+	local shm msg sem key
+	shm=$(mk_sysv shm 4096)
+	msg=$(mk_sysv msg)
+	sem=$(mk_sysv sem 1)
+	run -0 ipc-rm -m "$shm" -q "$msg"
+	run ! sysv_exists m "$shm"
+	run ! sysv_exists q "$msg"
+	key=$(ipcs -s | awk -v id="$sem" '$2 == id { print $1 }')
+	[ -n "$key" ]
+	run -0 ipc-rm -S "$key"
+	run ! sysv_exists s "$sem"
+}
+
+@test "REFs from stdin: ipc-ls --orphans | ipc-rm - removes the orphans and only them" {
+	local gone
+	gone=$(mk_sysv shm 4096)
+	mk_posix_shm "/$T-orphan"
+	mk_posix_shm "/$T-held"
+	hold posix-shm-hold "/$T-held"
+	run -0 bash -c 'ipc-ls --orphans --raw -o REF --noheadings | ipc-rm -v -'
+	assert_line "removed sysv-shm:id:$gone"
+	assert_line "removed posix-shm:/$T-orphan"
+	run ! sysv_exists m "$gone"
+	run ! posix_exists posix-shm "/$T-orphan"
+	posix_exists posix-shm "/$T-held"
+}
+
+@test "an object in use is refused (exit 7) and kept; --force removes it" {
+	local shm
+	mk_posix_shm "/$T-busy"
+	hold posix-shm-hold "/$T-busy"
+	run -7 --separate-stderr ipc-rm "posix-shm:/$T-busy"
+	assert_equal "$stderr" "ipc-rm: posix-shm:/$T-busy: in use by $HOLDER/python3 (use --force)"
+	posix_exists posix-shm "/$T-busy"
+	shm=$(mk_sysv shm 4096)
+	hold sysv-shm-attach "$shm"
+	run -7 ipc-rm -m "$shm"
+	sysv_exists m "$shm"
+	run -0 ipc-rm --force "posix-shm:/$T-busy" -m "$shm"
+	run ! posix_exists posix-shm "/$T-busy"
+}
+
+@test "a live socket is in use; a FIFO held open is in use" {
+	hold unix-listen "$FILES/live.sock"
+	track file "$FILES/live.sock"
+	wait_listening "$FILES/live.sock"
+	mk_fifo "$FILES/held.fifo"
+	hold fifo-hold "$FILES/held.fifo"
+	run -7 ipc-rm "unix:$FILES/live.sock" "fifo:$FILES/held.fifo"
+	[ -S "$FILES/live.sock" ] && [ -p "$FILES/held.fifo" ]
+	run -3 ipc-rm "unix:@$T-none"
+}
+
+@test "every operand is tried; each failure has its line; the first failure's code is the status" {
+	local msg
+	msg=$(mk_sysv msg)
+	mk_posix_mq "/$T-ok"
+	run -3 --separate-stderr ipc-rm "posix-mq:/$T-missing" "sysv-msg:id:$msg" "posix-mq:bad" "posix-mq:/$T-ok"
+	assert_equal "$stderr" "$(printf 'ipc-rm: posix-mq:/%s-missing: no such object\nipc-rm: posix-mq:bad: name must start with a slash, like /jobs' "$T")"
+	run ! sysv_exists q "$msg"
+	run ! posix_exists posix-mq "/$T-ok"
+}
+
+@test "bad REFs: a clear one-line error, exit 2, nothing removed" {
+	local msg
+	msg=$(mk_sysv msg)
+	mk_posix_shm "/$T-keep"
+	local long
+	long=$(printf 'a%.0s' {1..256})
+	for ref in "posix-shm:$T-keep" "posix-shm:/a/b" "posix-shm:/$long" "" "sysv-msg:key:xyz" \
+	           "sysv-msg:id:-1" "sysv-msg:id:99999999999" "bogus-kind:/x" "/$T-keep" "id:$msg"; do
+		run -2 --separate-stderr ipc-rm "$ref"
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+		assert_regex "$stderr" '^ipc-rm: .*: .+'
+	done
+	run -2 --separate-stderr ipc-rm "posix-shm:/a/b"
+	assert_equal "$stderr" "ipc-rm: posix-shm:/a/b: name must not contain a slash after the first"
+	run -2 --separate-stderr ipc-rm "posix-shm:/$long"
+	assert_equal "$stderr" "ipc-rm: posix-shm:/$long: name is longer than 255 characters"
+	run -2 --separate-stderr ipc-rm ""
+	assert_equal "$stderr" "ipc-rm: : reference is empty"
+	sysv_exists q "$msg"
+	posix_exists posix-shm "/$T-keep"
+}
+
+@test "nonexistent id, key and name: exit 3" {
+	run -3 --separate-stderr ipc-rm sysv-shm:id:2147483647
+	assert_equal "$stderr" "ipc-rm: sysv-shm:id:2147483647: no such object"
+	run -3 ipc-rm -Q 0x7fff1234
+	run -3 ipc-rm "posix-sem:/$T-none"
+}
+
+@test "a regular file, a directory or a symlink given as a FIFO or socket: refused, untouched" {
+	echo data >"$FILES/regular"
+	mkdir "$FILES/dir"
+	mk_fifo "$FILES/target.fifo"
+	ln -s "$FILES/target.fifo" "$FILES/link"
+	run -2 --separate-stderr ipc-rm "fifo:$FILES/regular"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/regular: is not a fifo; not removed"
+	run -2 --separate-stderr ipc-rm "fifo:$FILES/dir"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/dir: is a directory, not a fifo; not removed"
+	run -2 --separate-stderr ipc-rm "fifo:$FILES/link"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/link: is a symbolic link, not a fifo; not removed"
+	run -2 ipc-rm "unix:$FILES/regular"
+	[ "$(cat "$FILES/regular")" = data ] && [ -d "$FILES/dir" ] && [ -L "$FILES/link" ] && [ -p "$FILES/target.fifo" ]
+	rm "$FILES/link"
+}
+
+@test "/dev/shm's directories and files of other kinds are not POSIX objects to remove" {
+	mkdir "/dev/shm/$T-dir"
+	run -2 --separate-stderr ipc-rm "posix-shm:/$T-dir"
+	assert_equal "$stderr" "ipc-rm: posix-shm:/$T-dir: is not a posix-shm; not removed"
+	[ -d "/dev/shm/$T-dir" ]
+	rmdir "/dev/shm/$T-dir"
+}
+
+@test "an unprivileged user cannot remove root's object: exit 5, object kept" {
+	local shm
+	shm=$(mk_sysv shm 4096)
+	mk_posix_mq "/$T-rootq"
+	run -5 --separate-stderr setpriv --reuid nobody --regid nogroup --clear-groups ipc-rm -m "$shm"
+	assert_equal "$stderr" "ipc-rm: sysv-shm:id:$shm: Operation not permitted"
+	run -5 --separate-stderr setpriv --reuid nobody --regid nogroup --clear-groups ipc-rm "posix-mq:/$T-rootq"
+	assert_equal "$stderr" "ipc-rm: posix-mq:/$T-rootq: Permission denied"
+	sysv_exists m "$shm"
+	posix_exists posix-mq "/$T-rootq"
+}
+
+@test "--all with filters; --dry-run removes nothing; filters without --all are refused" {
+	local old
+	old=$(mk_sysv msg)
+	mk_posix_shm "/$T-a"
+	mk_posix_shm "/$T-b"
+	mk_posix_mq "/$T-c"
+	run -0 ipc-rm -n --all -t posix-shm --name "/$T-*"
+	assert_line "would remove posix-shm:/$T-a"
+	assert_line "would remove posix-shm:/$T-b"
+	[ "${#lines[@]}" -eq 2 ]
+	posix_exists posix-shm "/$T-a"
+	run -2 --separate-stderr ipc-rm --orphans
+	assert_equal "$stderr" "ipc-rm: filters select objects for removal only with --all"
+	run -0 ipc-rm --all -t posix --name "/$T-[ab]"
+	run ! posix_exists posix-shm "/$T-a"
+	run ! posix_exists posix-shm "/$T-b"
+	posix_exists posix-mq "/$T-c"
+	sysv_exists q "$old"
+	run -0 ipc-rm --all --older-than 0s -t sysv-msg
+	run ! sysv_exists q "$old"
+	run -2 ipc-rm --all --older-than 5x
+}
+
+@test "--all leaves FIFOs and sockets alone unless their kind is asked for" {
+	mk_fifo "$FILES/keep.fifo"
+	run -0 ipc-rm --all --path "$FILES"
+	[ -p "$FILES/keep.fifo" ]
+	run -0 ipc-rm -v --all -t fifo --path "$FILES"
+	assert_output "removed fifo:$FILES/keep.fifo"
+}
+
+@test "-i asks before each removal and keeps what is not confirmed" {
+	mk_posix_shm "/$T-yes"
+	mk_posix_shm "/$T-no"
+	run -0 --separate-stderr bash -c "printf 'y\nn\n' | ipc-rm -i posix-shm:/$T-yes posix-shm:/$T-no"
+	[[ "$stderr" == *"remove posix-shm:/$T-yes (orphan)?"* ]]
+	run ! posix_exists posix-shm "/$T-yes"
+	posix_exists posix-shm "/$T-no"
+}
+
+@test "--trace shows the removal calls" {
+	local sem
+	sem=$(mk_sysv sem 1)
+	mk_posix_mq "/$T-tr"
+	run -0 --separate-stderr ipc-rm --trace -s "$sem" "posix-mq:/$T-tr"
+	assert_regex "$stderr" "semctl\\($sem, 0, IPC_RMID\\) = 0"
+	assert_regex "$stderr" "mq_unlink\\(\"/$T-tr\"\\) = 0"
+}
