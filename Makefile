@@ -1,5 +1,6 @@
 # ipckit — small Linux IPC tools over one thin library.
 .SUFFIXES:
+.DELETE_ON_ERROR:
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
