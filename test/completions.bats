@@ -1,0 +1,41 @@
+#!/usr/bin/env bats
+# The bash completions offer options, kinds, columns and the REFs that exist now.
+
+load helpers
+
+# Runs the completion function for a command line; prints the candidates.
+complete_line() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
+		source "$1/../completions/bash/ipc-ls"; source "$1/../completions/bash/ipc-rm"
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+		"_${1//-/_}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
+}
+
+@test "bash: options, kinds after -t, columns after -o" {
+	run -0 complete_line ipc-ls --or
+	assert_output "--orphans"
+	run -0 complete_line ipc-ls -t sysv-m
+	assert_output "sysv-msg"
+	run -0 complete_line ipc-ls -o KIND,NAT
+	assert_output "KIND,NATTCH"
+	run -0 complete_line ipc-rm --dr
+	assert_output "--dry-run"
+}
+
+@test "bash: ipc-rm completes the live REFs that ipc-ls prints" {
+	mk_posix_shm "/$T-live"
+	run -0 complete_line ipc-rm "posix-shm:/$T-l"
+	assert_output --partial "posix-shm:/$T-live"
+}
+
+@test "zsh and fish files name every option the tools accept" {
+	for t in ipc-ls ipc-rm; do
+		for opt in $("$t" --help | grep -E '^ +-' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+			grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_$t" || fail "zsh $t lacks $opt"
+			grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/$t.fish" || fail "fish $t lacks $opt"
+		done
+	done
+}
