@@ -33,7 +33,7 @@ complete_line() {
 
 @test "zsh and fish files name every option the tools accept" {
 	for t in ipc-ls ipc-rm; do
-		for opt in $("$t" --help | grep -E '^ +-' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		for opt in $("$t" --help | grep -E '^ +-' | cut -c1-24 | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 			grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_$t" || fail "zsh $t lacks $opt"
 			grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/$t.fish" || fail "fish $t lacks $opt"
 		done
