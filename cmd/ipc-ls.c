@@ -441,7 +441,7 @@ int main(int argc, char *argv[])
 	struct ipc_filter f = { .kinds = KINDS_ALL, .older_than_s = NA };
 	struct ipc_list l = { 0 };
 	const char *output = NULL, *sort = NULL, *info_ref = NULL, *bad;
-	const char **paths = NULL;
+	char **paths = NULL;
 	size_t npaths = 0;
 	bool limits = false, trace = trace_from_env();
 	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code = EXIT_OK;
@@ -485,9 +485,8 @@ int main(int argc, char *argv[])
 		}
 		case OPT_NAME: f.glob = optarg; break;
 		case OPT_PATH:
-			if ((paths = reallocarray(paths, npaths + 1, sizeof(*paths))) == NULL)
+			if (strv_push(&paths, &npaths, optarg) == -1)
 				err(EXIT_FAIL, "out of memory");
-			paths[npaths++] = optarg;
 			break;
 		case OPT_SORT: sort = optarg; break;
 		case OPT_TRACE: trace = true; break;
@@ -549,7 +548,7 @@ int main(int argc, char *argv[])
 
 	struct ipc_scan sc = {
 		.kinds = f.kinds, .trace = trace,
-		.paths = npaths ? paths : default_fifo_paths,
+		.paths = npaths ? (const char *const *)paths : default_fifo_paths,
 		.npaths = npaths ? npaths : default_fifo_npaths,
 	};
 	if (ipc_collect(&l, &sc) == -1) {

@@ -231,7 +231,8 @@ int main(int argc, char *argv[])
 	struct opts o = { .trace = trace_from_env() };
 	struct ipc_filter f = { .kinds = KINDS_POSIX | KINDS_SYSV, .older_than_s = NA };
 	char **refs = NULL;
-	const char **paths = NULL, *bad;
+	char **paths = NULL;
+	const char *bad;
 	size_t nrefs = 0, npaths = 0;
 	bool all = false, filtered = false;
 	int ch, code = EXIT_OK;
@@ -247,9 +248,8 @@ int main(int argc, char *argv[])
 			const char *kind = strchr("qQ", ch) ? "sysv-msg" : strchr("mM", ch) ? "sysv-shm" : "sysv-sem";
 			char *ref;
 			if (asprintf(&ref, "%s:%s:%s", kind, islower(ch) ? "id" : "key", optarg) == -1 ||
-			    (refs = reallocarray(refs, nrefs + 1, sizeof(*refs))) == NULL)
+			    strv_push(&refs, &nrefs, ref) == -1)
 				err(EXIT_FAIL, "out of memory");
-			refs[nrefs++] = ref;
 			break;
 		}
 		case 't':
@@ -283,9 +283,8 @@ int main(int argc, char *argv[])
 		}
 		case OPT_NAME: f.glob = optarg; filtered = true; break;
 		case OPT_PATH:
-			if ((paths = reallocarray(paths, npaths + 1, sizeof(*paths))) == NULL)
+			if (strv_push(&paths, &npaths, optarg) == -1)
 				err(EXIT_FAIL, "out of memory");
-			paths[npaths++] = optarg;
 			break;
 		case OPT_TRACE: o.trace = true; break;
 		default: usage(stderr); return EXIT_USAGE;
@@ -294,9 +293,11 @@ int main(int argc, char *argv[])
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") == 0)
 			o.stdin_refs = true;
-		else if ((refs = reallocarray(refs, nrefs + 1, sizeof(*refs))) == NULL ||
-		         (refs[nrefs++] = strdup(argv[i])) == NULL)
-			err(EXIT_FAIL, "out of memory");
+		else {
+			char *ref = strdup(argv[i]);
+			if (ref == NULL || strv_push(&refs, &nrefs, ref) == -1)
+				err(EXIT_FAIL, "out of memory");
+		}
 	}
 	if (filtered && !all)
 		errx(EXIT_USAGE, "filters select objects for removal only with --all");
@@ -326,7 +327,7 @@ int main(int argc, char *argv[])
 			code = c;
 	}
 	if (all) {
-		int c = remove_matching(&o, &f, npaths ? paths : default_fifo_paths,
+		int c = remove_matching(&o, &f, npaths ? (const char *const *)paths : default_fifo_paths,
 		                        npaths ? npaths : default_fifo_npaths);
 		if (code == EXIT_OK)
 			code = c;

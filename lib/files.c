@@ -1,5 +1,5 @@
 /* FIFOs and unix sockets: objects that live in the filesystem or in /proc/net/unix. */
-#include <dirent.h>
+#include <dirent.h>   /* DT_* */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,48 +73,38 @@ struct walk {
 
 static int walk_dir(struct walk *w, int dfd, char *path, size_t plen, int depth)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *e;
+	struct dir_iter d = { .fd = dfd };
+	const char *name;
+	unsigned char t;
+	int r = 0;
 
-	if (d == NULL) {
-		close(dfd);
-		return 0;
-	}
-	while ((e = readdir(d)) != NULL) {
-		unsigned char t = e->d_type;
+	while (r == 0 && (name = dir_next(&d, &t)) != NULL) {
 		struct stat st;
-		size_t nlen = strlen(e->d_name);
+		size_t nlen = strlen(name);
 
-		if (e->d_name[0] == '.' && (nlen == 1 || (nlen == 2 && e->d_name[1] == '.')))
-			continue;
 		if (t != DT_FIFO && t != DT_SOCK && t != DT_DIR && t != DT_UNKNOWN)
 			continue;
 		if (plen + 1 + nlen >= PATH_MAX)
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		path[plen] = '/';
-		memcpy(path + plen + 1, e->d_name, nlen + 1);
+		memcpy(path + plen + 1, name, nlen + 1);
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < WALK_MAX_DEPTH) {
-				int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (sub != -1 && walk_dir(w, sub, path, plen + 1 + nlen, depth + 1) == -1) {
-					closedir(d);
-					return -1;
-				}
+				int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (sub != -1)
+					r = walk_dir(w, sub, path, plen + 1 + nlen, depth + 1);
 			}
 		} else if (S_ISFIFO(st.st_mode) && (w->kinds & KIND_BIT(KIND_FIFO))) {
 			struct ipc_obj *o = add_file_obj(w->l, KIND_FIFO, path);
-			if (o == NULL) {
-				closedir(d);
-				return -1;
-			}
-			fill_file_stat(o, &st);
-			o->dev = st.st_dev;
-			o->ino = st.st_ino;
-			if (ipc_obj_set_ref(o) == -1) {
-				closedir(d);
-				return -1;
+			if (o == NULL)
+				r = -1;
+			else {
+				fill_file_stat(o, &st);
+				o->dev = st.st_dev;
+				o->ino = st.st_ino;
+				r = ipc_obj_set_ref(o);
 			}
 		} else if (S_ISSOCK(st.st_mode) && (w->kinds & KIND_BIT(KIND_UNIX))) {
 			struct sockfiles *s = w->socks;
@@ -122,22 +112,21 @@ static int walk_dir(struct walk *w, int dfd, char *path, size_t plen, int depth)
 				size_t cap = s->cap ? s->cap * 2 : 32;
 				struct sockfile *v = reallocarray(s->v, cap, sizeof(*v));
 				if (v == NULL) {
-					closedir(d);
-					return -1;
+					r = -1;
+					break;
 				}
 				s->v = v;
 				s->cap = cap;
 			}
-			if ((s->v[s->n].path = strdup(path)) == NULL) {
-				closedir(d);
-				return -1;
-			}
-			s->v[s->n++].st = st;
+			if ((s->v[s->n].path = strdup(path)) == NULL)
+				r = -1;
+			else
+				s->v[s->n++].st = st;
 		}
 		path[plen] = '\0';
 	}
-	closedir(d);
-	return 0;
+	close(dfd);
+	return r;
 }
 
 static int walk_paths(struct walk *w, const char *const *paths, size_t npaths, bool trace)

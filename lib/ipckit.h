@@ -181,6 +181,18 @@ int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
 /* Removes a FIFO or socket file without following a symlink; EINVAL if it is another type. */
 int file_remove(const char *path, int want_type /* S_IFIFO or S_IFSOCK */, bool trace);
 
+/* Appends s to a growable array of strings; -1 with errno (the array stays valid). */
+int strv_push(char ***v, size_t *n, char *s);
+
+/* A directory read with getdents64 directly: no DIR, no extra fcntl/fstat per directory. */
+struct dir_iter {
+	int fd;
+	long len, pos;
+	char buf[8192] __attribute__((aligned(8)));
+};
+/* Names of the entries but . and ..; *type is a DT_* value. NULL at the end or on error. */
+const char *dir_next(struct dir_iter *d, unsigned char *type);
+
 /* proc.c */
 bool pid_alive(int64_t pid);
 int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes or -1 */

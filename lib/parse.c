@@ -165,3 +165,14 @@ int exit_code_for_errno(int err)
 		return EXIT_FAIL;
 	}
 }
+
+int strv_push(char ***v, size_t *n, char *s)
+{
+	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
+
+	if (nv == NULL)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}

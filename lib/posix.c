@@ -161,29 +161,31 @@ static int load_entry(struct ipc_list *l, enum ipc_kind kind, int dfd, const cha
 int posix_collect(struct ipc_list *l, enum ipc_kind kind, bool trace)
 {
 	const char *dir = posix_dir(kind);
-	struct dirent *e;
-	DIR *d;
+	struct dir_iter d;
+	const char *name;
+	unsigned char type;
+	int r = 0;
 
 	if (kind == KIND_POSIX_MQ && !mqueue_mounted()) {
 		l->mqueue_unmounted = true;
 		return 0;
 	}
-	d = opendir(dir);
-	trace_call(trace, d ? dirfd(d) : -1, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY)", dir);
-	if (d == NULL)
+	d.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d.len = d.pos = 0;
+	trace_call(trace, d.fd, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY)", dir);
+	if (d.fd == -1)
 		return errno == ENOENT ? 0 : -1;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0))
+	while (r == 0 && (name = dir_next(&d, &type)) != NULL) {
+		/* The kinds share /dev/shm: only regular files (or unknown types) can be ours. */
+		if (type != DT_REG && type != DT_UNKNOWN)
 			continue;
-		if (load_entry(l, kind, dirfd(d), e->d_name, trace) == -1 && errno != ENOENT) {
-			int saved = errno;
-			closedir(d);
-			errno = saved;
-			return -1;
-		}
+		if (load_entry(l, kind, d.fd, name, trace) == -1 && errno != ENOENT)
+			r = -1;
 	}
-	closedir(d);
-	return 0;
+	int saved = errno;
+	close(d.fd);
+	errno = saved;
+	return r;
 }
 
 int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool trace)

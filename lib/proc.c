@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -106,44 +107,43 @@ static int index_hit(struct proc_ctx *c, int tag, uint64_t dev, uint64_t ino)
 	return 0;
 }
 
-static int scan_fds(struct proc_ctx *c, int pidfd)
+static int scan_fds(struct proc_ctx *c, int procfd, const char *pid)
 {
-	int dfd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
+	struct dir_iter d;
+	char path[32];
+	const char *name;
+	unsigned char type;
 
-	if (dfd == -1 || (d = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
+	snprintf(path, sizeof(path), "%s/fd", pid);
+	if ((d.fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return 0;   /* another user's process, or gone */
-	}
-	while ((e = readdir(d)) != NULL) {
+	d.len = d.pos = 0;
+	while ((name = dir_next(&d, &type)) != NULL) {
 		struct stat st;
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, 0) == -1)
+		if (fstatat(d.fd, name, &st, 0) == -1)
 			continue;
 		int r = S_ISSOCK(st.st_mode) ? index_hit(c, TAG_SOCK, 0, st.st_ino)
 		                             : index_hit(c, TAG_FILE, st.st_dev, st.st_ino);
 		if (r == -1) {
-			closedir(d);
+			close(d.fd);
 			return -1;
 		}
 	}
-	closedir(d);
+	close(d.fd);
 	return 0;
 }
 
 /* maps: "addr perms offset MAJ:MIN inode path"; System V segments show as /SYSV<key> with inode = shmid. */
-static int scan_maps(struct proc_ctx *c, int pidfd)
+static int scan_maps(struct proc_ctx *c, int procfd, const char *pid)
 {
-	int fd = openat(pidfd, "maps", O_RDONLY | O_CLOEXEC);
 	char buf[16384], *line, *nl;
+	int fd;
 	size_t have = 0;
 	ssize_t n;
 	int r = 0;
 
-	if (fd == -1)
+	snprintf(buf, sizeof(buf), "%s/maps", pid);
+	if ((fd = openat(procfd, buf, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
 	while (r == 0 && (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
 		have += (size_t)n;
@@ -176,8 +176,9 @@ int ipc_users_scan(struct ipc_list *l, bool trace)
 	struct proc_ctx c = { .l = l };
 	bool want_fds = false, want_maps = false;
 	pid_t self = getpid();
-	DIR *d;
-	struct dirent *e;
+	struct dir_iter dir;
+	const char *name;
+	unsigned char type;
 	int r = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -189,29 +190,26 @@ int ipc_users_scan(struct ipc_list *l, bool trace)
 		return 0;
 	if (index_build(&c.ix, l) == -1)
 		return -1;
-	d = opendir("/proc");
-	trace_call(trace, d ? dirfd(d) : -1, errno, "open(\"/proc\", O_RDONLY|O_DIRECTORY)");
-	if (d == NULL) {
+	dir.fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	trace_call(trace, dir.fd, errno, "open(\"/proc\", O_RDONLY|O_DIRECTORY)");
+	if (dir.fd == -1) {
 		free(c.ix.v);
 		return -1;
 	}
-	while (r == 0 && (e = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)e->d_name[0]))
+	dir.len = dir.pos = 0;
+	while (r == 0 && (name = dir_next(&dir, &type)) != NULL) {
+		if (!isdigit((unsigned char)name[0]))
 			continue;
-		c.pid = (pid_t)atoi(e->d_name);
+		c.pid = (pid_t)atoi(name);
 		if (c.pid == self)
-			continue;
-		int pidfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (pidfd == -1)
 			continue;
 		c.have_comm = false;
 		if (want_fds)
-			r = scan_fds(&c, pidfd);
+			r = scan_fds(&c, dir.fd, name);
 		if (r == 0 && want_maps)
-			r = scan_maps(&c, pidfd);
-		close(pidfd);
+			r = scan_maps(&c, dir.fd, name);
 	}
-	closedir(d);
+	close(dir.fd);
 	free(c.ix.v);
 	/* An abstract socket has no file: its owner is the process holding it. */
 	for (size_t i = 0; i < l->n; i++) {
@@ -227,6 +225,28 @@ int ipc_users_scan(struct ipc_list *l, bool trace)
 		}
 	}
 	return r;
+}
+
+const char *dir_next(struct dir_iter *d, unsigned char *type)
+{
+	for (;;) {
+		if (d->pos >= d->len) {
+			d->len = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+			d->pos = 0;
+			if (d->len <= 0)
+				return NULL;
+		}
+		/* struct linux_dirent64: ino, off, reclen, type, name */
+		const char *p = d->buf + d->pos;
+		unsigned short reclen;
+		memcpy(&reclen, p + 16, sizeof(reclen));
+		d->pos += reclen;
+		*type = (unsigned char)p[18];
+		const char *name = p + 19;
+		if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+			continue;
+		return name;
+	}
 }
 
 bool pid_alive(int64_t pid)

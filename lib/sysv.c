@@ -61,8 +61,9 @@ static void sem_fill(struct ipc_obj *o, bool trace)
 
 static int parse_proc_line(enum ipc_kind kind, const char *line, struct ipc_obj *o)
 {
-	long long key, id, perms, a = 0, b = 0, c = 0, d = 0, e = 0;
+	long long key, id, a = 0, b = 0, c = 0, d = 0, e = 0;
 	long long uid, gid, cuid, cgid, t1 = 0, t2 = 0, t3 = 0;
+	unsigned long long perms;
 	int n;
 
 	switch (kind) {

@@ -39,3 +39,11 @@ TOOLS=(ipc-ls ipc-rm)
 		done
 	done
 }
+
+@test "make demo: the tour runs without a terminal and leaves nothing behind" {
+	run -0 timeout 60 unshare --mount bash "$TEST_DIR/demo" </dev/null
+	assert_output --partial "removed posix-shm:/ipckit-demo-"
+	assert_output --partial "in use by"
+	run -0 ipc-ls -o REF --raw -n
+	refute_output --partial "ipckit-demo"
+}

@@ -1,0 +1,5 @@
+/* An empty dynamically linked C program: the floor of any tool's start-up. */
+int main(void)
+{
+	return 0;
+}
