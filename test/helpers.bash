@@ -17,7 +17,7 @@ setup() {
 	HOLDERS="$BATS_TEST_TMPDIR/holders"
 	: >"$TRACKED"
 	: >"$HOLDERS"
-	FILES="$BATS_TEST_TMPDIR/files"      # FIFOs and sockets go here, under /tmp
+	FILES="$BATS_TEST_TMPDIR/files"      # FIFOs and sockets go here, under TMPDIR
 	mkdir -p "$FILES"
 }
 
@@ -93,7 +93,7 @@ leftovers() {
 	if [ -n "${IPCKIT_NS:-}" ]; then
 		ipcs -a | grep -E '^0x' || true
 		find /dev/shm /dev/mqueue -mindepth 1 -maxdepth 1 2>/dev/null
-		find /tmp /run /var/tmp \( -type p -o -type s \) 2>/dev/null
+		find "$IPCKIT_SCRATCH" \( -type p -o -type s \) 2>/dev/null
 	else
 		find /dev/shm /dev/mqueue -mindepth 1 -maxdepth 1 -name "*$T*" 2>/dev/null
 		find "$FILES" \( -type p -o -type s \) 2>/dev/null
@@ -109,7 +109,7 @@ teardown() {
 		if [ -n "${IPCKIT_NS:-}" ]; then
 			ipcrm -a 2>/dev/null
 			find /dev/shm /dev/mqueue -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
-			find /tmp /run /var/tmp \( -type p -o -type s \) -delete 2>/dev/null
+			find "$IPCKIT_SCRATCH" \( -type p -o -type s \) -delete 2>/dev/null
 		fi
 		echo "leak: this test left IPC objects behind:" >&2
 		echo "$left" >&2
