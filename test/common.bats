@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
 # What every tool promises: --help, --version, usage errors, the exit code table.
 
 load helpers

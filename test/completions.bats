@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
 # The bash completions offer options, kinds, columns and the REFs that exist now.
 
 load helpers

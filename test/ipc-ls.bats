@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
 # ipc-ls: objects are made by independent programs (ipcmk, python3, mkfifo);
 # what ipc-ls says is checked against them and against lsipc.
 
@@ -85,7 +86,7 @@ PY
 }
 
 @test "STATE orphan: creator gone and nobody attached; --orphans selects only those" {
-	local gone live
+	local gone
 	gone=$(mk_sysv shm 4096)         # ipcmk has exited: creator gone
 	mk_posix_shm "/$T-lone"
 	mk_posix_shm "/$T-used"

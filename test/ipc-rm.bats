@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
 # ipc-rm: objects made by independent programs, their absence checked with
 # ipcs and ls, never with our own tools alone.
 
