@@ -11,7 +11,7 @@
 
 #include "ipckit.h"
 
-#define WALK_MAX_DEPTH 6
+#define WALK_MAX_DEPTH 4   /* /run/user/1000/systemd/private is 4 deep */
 
 const char *const default_fifo_paths[] = { "/tmp", "/run", "/var/run", "/dev/shm", "/var/tmp" };
 const size_t default_fifo_npaths = sizeof(default_fifo_paths) / sizeof(default_fifo_paths[0]);

@@ -183,8 +183,11 @@ int ipc_users_scan(struct ipc_list *l, bool trace)
 
 	for (size_t i = 0; i < l->n; i++) {
 		enum ipc_kind k = l->v[i].kind;
-		want_fds |= k == KIND_POSIX_MQ || k == KIND_POSIX_SHM || k == KIND_FIFO || k == KIND_UNIX;
-		want_maps |= k == KIND_SYSV_SHM || k == KIND_POSIX_SHM || k == KIND_POSIX_SEM;
+		want_fds |= k == KIND_POSIX_MQ || k == KIND_POSIX_SHM || k == KIND_FIFO ||
+		            (k == KIND_UNIX && !l->v[i].stale);
+		/* A System V segment nobody is attached to is in no process's maps. */
+		want_maps |= (k == KIND_SYSV_SHM && l->v[i].nattch > 0) ||
+		             k == KIND_POSIX_SHM || k == KIND_POSIX_SEM;
 	}
 	if (!want_fds && !want_maps)
 		return 0;
