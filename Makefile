@@ -21,9 +21,9 @@ SCOLS_LIBS := $(shell pkg-config --libs smartcols 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 
-TOOLS    = ipc-ls ipc-rm
-LIB_SRC  = lib/parse.c lib/ref.c lib/trace.c lib/objects.c lib/sysv.c lib/posix.c \
-           lib/files.c lib/proc.c
+TOOLS    = ipc-ls ipc-rm ipc-mq
+LIB_SRC  = lib/parse.c lib/ref.c lib/trace.c lib/objects.c lib/sysv.c lib/posix.c lib/mq.c \
+           lib/files.c lib/proc.c lib/json.c
 OUT_SRC  = lib/out.c
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 OUT_OBJ  = $(OUT_SRC:lib/%.c=$(B)/lib/%.o)
@@ -51,6 +51,9 @@ $(B)/libipckit-out.a: $(OUT_OBJ)
 
 $(B)/ipc-ls: cmd/ipc-ls.c lib/ipckit.h lib/out.h $(B)/libipckit-out.a $(B)/libipckit.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ cmd/ipc-ls.c $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
+
+$(B)/ipc-mq: cmd/ipc-mq.c lib/ipckit.h lib/out.h $(B)/libipckit-out.a $(B)/libipckit.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ cmd/ipc-mq.c $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
 
 # ipc-rm prints no table: it does not load libsmartcols, which keeps it quick to start.
 $(B)/ipc-rm: cmd/ipc-rm.c lib/ipckit.h $(B)/libipckit.a

@@ -55,13 +55,13 @@ int kind_from_name(const char *s);                 /* -1 if unknown */
 int kinds_parse(const char *list, unsigned *mask, const char **bad);
 extern const char *const kind_words[];             /* every word kinds_parse takes */
 
-enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT };
+enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT, REF_FTOK };
 struct ipc_ref {
 	int kind;                 /* enum ipc_kind, or -1 when the text gave none */
 	enum ref_form form;
 	int key;                  /* REF_KEY (key_t) */
-	int id;                   /* REF_ID */
-	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@') */
+	int id;                   /* REF_ID; REF_FTOK: the project id */
+	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@'), REF_FTOK path */
 };
 /*
  * Parses a REF. `path_kind` says how a bare path or name is read when the
@@ -200,5 +200,45 @@ int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes 
 /* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
 struct libscols_table;
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
+
+
+/* mq.c: one message queue, POSIX or System V, for ipc-mq */
+struct msgq {
+	enum ipc_kind kind;       /* KIND_POSIX_MQ or KIND_SYSV_MSG */
+	int fd;                   /* POSIX: the mqd_t */
+	int id;                   /* System V: the msqid */
+	char name[256];           /* POSIX name, for messages and removal checks */
+	size_t msgsize;           /* the largest message the queue takes */
+	size_t qbytes;            /* System V: bytes the queue holds (msg_qbytes) */
+	void *sysv_buf;           /* System V: a long type and sysv_cap bytes, reused */
+	size_t sysv_cap;          /* kernel.msgmax when opened */
+	bool trace;
+};
+struct msgq_create {
+	long maxmsg, msgsize;     /* POSIX; 0 = the kernel's default */
+	long max_bytes;           /* System V msg_qbytes; 0 = default */
+	int mode;
+	bool exist_ok;
+};
+/* Resolves a System V key (REF_KEY, REF_FTOK) or id to an msqid; -1/ENOENT. */
+int msgq_sysv_id(const struct ipc_ref *r, bool trace);
+/* flags: O_RDONLY / O_WRONLY / O_RDWR. */
+int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
+int msgq_create(struct msgq *q, const struct ipc_ref *r, const struct msgq_create *c, bool trace);
+void msgq_close(struct msgq *q);
+/*
+ * timeout_ns: -1 waits for ever, 0 tries once. Returns 0, or -1 with errno:
+ * EAGAIN when full (timeout 0) or ETIMEDOUT, EIDRM when the queue went away.
+ */
+int msgq_send(struct msgq *q, const void *buf, size_t len, long prio_or_type, int64_t timeout_ns);
+/* type: System V msgtyp (0 any, >0 that type, <0 lowest up to -type). Returns the size. */
+ssize_t msgq_recv(struct msgq *q, void *buf, size_t cap, long type, long *prio_or_type,
+                  int64_t timeout_ns);
+int msgq_remove(const struct ipc_ref *r, bool trace);
+/* Why create failed, in words, when a kernel limit is the cause (NULL otherwise). */
+const char *msgq_limit_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
+                              char *buf, size_t len);
+/* kernel.msgmax, or 8192 when it cannot be read. */
+long sysv_msgmax(void);
 
 #endif

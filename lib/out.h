@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <libsmartcols.h>
+#include <libsmartcols.h>   /* out.c only; json.c needs none of it */
 
 struct out {
 	struct libscols_table *tb;
@@ -37,5 +37,13 @@ int columns_parse(const char *list, const struct out_col *cols, size_t ncols,
 
 /* JSON string literal with escapes (for the few documents that are not tables). */
 void json_string(FILE *f, const char *s);
+
+/* Fields of one object: "key  value" lines, or one JSON object (NULL values are null). */
+struct kv {
+	const char *key;
+	const char *value;
+	bool number;
+};
+void kv_print(FILE *f, const struct kv *v, size_t n, bool json);
 
 #endif

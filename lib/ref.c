@@ -134,8 +134,27 @@ static int parse_sysv_number(const char *spec, struct ipc_ref *r, const char **w
 		r->id = (int)v;
 		return 0;
 	}
+	if (strncmp(spec, "ftok:", 5) == 0) {
+		/* ftok:PATH or ftok:PATH:PROJ, the key ftok(3) derives from a file */
+		const char *path = spec + 5, *colon = strrchr(path, ':');
+		r->form = REF_FTOK;
+		r->id = 1;
+		size_t n = strlen(path);
+		if (colon && parse_int_range(colon + 1, 1, 255, &v) == 0) {
+			r->id = (int)v;
+			n = (size_t)(colon - path);
+		}
+		if (n == 0 || n >= sizeof(r->name)) {
+			*why = "ftok: needs a path, like ftok:/etc/app.conf or ftok:/etc/app.conf:2";
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(r->name, path, n);
+		r->name[n] = '\0';
+		return 0;
+	}
 	errno = EINVAL;
-	*why = "a System V object is named key:KEY or id:ID";
+	*why = "a System V object is named key:KEY, id:ID or ftok:PATH[:PROJ]";
 	return -1;
 }
 
@@ -160,9 +179,10 @@ int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why)
 		*why = "reference is empty";
 		goto bad;
 	}
-	if (strncmp(spec, "key:", 4) == 0 || strncmp(spec, "id:", 3) == 0) {
+	if (strncmp(spec, "key:", 4) == 0 || strncmp(spec, "id:", 3) == 0 ||
+	    strncmp(spec, "ftok:", 5) == 0) {
 		if (r->kind >= 0 && !KIND_IS_SYSV(r->kind)) {
-			*why = "key: and id: name System V objects only";
+			*why = "key:, id: and ftok: name System V objects only";
 			goto bad;
 		}
 		return parse_sysv_number(spec, r, why);

@@ -1,0 +1,827 @@
+/* ipc-mq: POSIX and System V message queues from the shell. */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipckit.h"
+#include "out.h"
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+	const char *usage;
+};
+
+static int cmd_create(int, char *[]);
+static int cmd_send(int, char *[]);
+static int cmd_recv(int, char *[]);
+static int cmd_info(int, char *[]);
+static int cmd_rm(int, char *[]);
+static int cmd_notify(int, char *[]);
+
+static const struct cmd cmds[] = {
+	{ "create", cmd_create, "create [--maxmsg N] [--msgsize SIZE] [--max-bytes SIZE] [--mode MODE] [--exist-ok] REF" },
+	{ "send", cmd_send, "send [--priority N | --type N] [-t DURATION] [-0 | --whole] REF [MESSAGE...]" },
+	{ "recv", cmd_recv, "recv [-n COUNT] [-f] [-t DURATION] [--type N] [-0 | --raw | --json] [-v] REF" },
+	{ "info", cmd_info, "info [--json] REF" },
+	{ "rm", cmd_rm, "rm REF..." },
+	{ "notify", cmd_notify, "notify [-n COUNT] [-t DURATION] REF -- COMMAND [ARG...]" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static bool trace;
+
+static void usage(FILE *f)
+{
+	fputs("usage: ipc-mq [--trace] COMMAND [OPTIONS] ARGS\n", f);
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "       ipc-mq %s\n", cmds[i].usage);
+	fputs("       ipc-mq -h | -V\n", f);
+	if (f == stdout)
+		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
+		      "or with its kind: posix-mq:/name, sysv-msg:id:ID.\n"
+		      "Durations: 250ms 2s 1.5m; sizes: 4096 4K 1M. See ipc-mq(1).\n", f);
+}
+
+static _Noreturn void bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrx(EXIT_USAGE, fmt, ap);
+}
+
+/* A REF as ipc-mq reads it: /name is POSIX, key:/id:/ftok: System V. */
+static void parse_ref(const char *text, struct ipc_ref *r)
+{
+	const char *why;
+
+	if (ref_parse(text, -1, r, &why) == -1)
+		bad_usage("%s: %s", text, why);
+	if (r->kind < 0)
+		r->kind = r->form == REF_NAME ? KIND_POSIX_MQ : KIND_SYSV_MSG;
+	if (r->kind != KIND_POSIX_MQ && r->kind != KIND_SYSV_MSG)
+		bad_usage("%s: not a message queue (posix-mq or sysv-msg)", text);
+	if (r->kind == KIND_POSIX_MQ && posix_name_check(r->name, KIND_POSIX_MQ, &why) == -1)
+		bad_usage("%s: %s", text, why);
+}
+
+/* Exits with a message and the code for errno; `what` names the operation. */
+static _Noreturn void fail(const char *what, const char *text, int e)
+{
+	switch (e) {
+	case ENOENT: errx(EXIT_NOTFOUND, "%s %s: no such queue", what, text);
+	case EEXIST: errx(EXIT_EXISTS, "%s %s: queue exists (use --exist-ok)", what, text);
+	case EAGAIN: errx(EXIT_TIMEOUT, "%s %s: %s", what, text,
+	                  strcmp(what, "send") == 0 ? "queue is full" : "queue is empty");
+	case ETIMEDOUT: errx(EXIT_TIMEOUT, "%s %s: timed out", what, text);
+	case EIDRM: errx(EXIT_FAIL, "%s %s: the queue was removed", what, text);
+	default: errc(exit_code_for_errno(e), e, "%s %s", what, text);
+	}
+}
+
+static int64_t opt_duration(const char *s, const char *opt)
+{
+	int64_t ns;
+
+	if (parse_duration_ns(s, &ns) == -1)
+		bad_usage("invalid duration '%s' for %s (like 250ms, 2s, 1m)", s, opt);
+	return ns;
+}
+
+static long long opt_int(const char *s, long long min, long long max, const char *opt)
+{
+	long long v;
+
+	if (parse_int_range(s, min, max, &v) == -1)
+		bad_usage("invalid value '%s' for %s (%lld to %lld)", s, opt, min, max);
+	return v;
+}
+
+static long opt_size(const char *s, long min, long max, const char *opt)
+{
+	uint64_t v;
+
+	if (parse_size(s, &v) == -1 || v < (uint64_t)min || v > (uint64_t)max)
+		bad_usage("invalid size '%s' for %s (%ld to %ld bytes)", s, opt, min, max);
+	return (long)v;
+}
+
+/* Subcommand options: getopt over argv after the subcommand name. */
+static int getopt_sub(int argc, char *argv[], const char *shortopts, const struct option *longopts)
+{
+	int ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (ch == '?')
+		exit(EXIT_USAGE);
+	return ch;
+}
+
+static int cmd_create(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "maxmsg", required_argument, NULL, 'M' }, { "msgsize", required_argument, NULL, 'S' },
+		{ "max-bytes", required_argument, NULL, 'B' }, { "mode", required_argument, NULL, 'm' },
+		{ "exist-ok", no_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
+	};
+	struct msgq_create c = { .mode = 0600 };
+	struct ipc_ref r;
+	struct msgq q;
+	char why[256];
+	int ch;
+
+	while ((ch = getopt_sub(argc, argv, "m:", lo)) != -1) {
+		switch (ch) {
+		case 'M': c.maxmsg = (long)opt_int(optarg, 1, INT_MAX, "--maxmsg"); break;
+		case 'S': c.msgsize = opt_size(optarg, 1, INT_MAX, "--msgsize"); break;
+		case 'B': c.max_bytes = opt_size(optarg, 1, INT_MAX, "--max-bytes"); break;
+		case 'm': c.mode = (int)opt_int(optarg, 0, 0777, "--mode"); break;
+		case 'e': c.exist_ok = true; break;
+		}
+	}
+	if (argc - optind != 1)
+		bad_usage("create takes one REF");
+	parse_ref(argv[optind], &r);
+	if (r.kind == KIND_POSIX_MQ && c.max_bytes)
+		bad_usage("--max-bytes is for System V queues (POSIX: --maxmsg and --msgsize)");
+	if (r.kind == KIND_SYSV_MSG && (c.maxmsg || c.msgsize))
+		bad_usage("--maxmsg and --msgsize are for POSIX queues (System V: --max-bytes)");
+	if (r.kind == KIND_SYSV_MSG && r.form == REF_ID)
+		bad_usage("%s: a new System V queue is named by key: or ftok:, the kernel picks the id", argv[optind]);
+	if (msgq_create(&q, &r, &c, trace) == -1) {
+		int e = errno;
+		const char *reason = msgq_limit_reason(&r, &c, e, why, sizeof(why));
+		if (reason)
+			errx(EXIT_FAIL, "create %s: %s", argv[optind], reason);
+		fail("create", argv[optind], e);
+	}
+	if (r.kind == KIND_SYSV_MSG)
+		printf("sysv-msg:id:%d\n", q.id);   /* the REF a script keeps */
+	msgq_close(&q);
+	return EXIT_OK;
+}
+
+static void too_long(const char *ref, size_t len, const struct msgq *q, const char *which)
+{
+	errx(EXIT_USAGE, "send %s: %s is %zu bytes, longer than the queue takes (%zu%s); nothing sent",
+	     ref, which, len, q->msgsize, q->kind == KIND_SYSV_MSG ? ", kernel.msgmax or msg_qbytes" : ", its msgsize");
+}
+
+static int send_one(struct msgq *q, const char *ref, const void *buf, size_t len, long prio,
+                    int64_t timeout)
+{
+	if (msgq_send(q, buf, len, prio, timeout) == -1)
+		fail("send", ref, errno);
+	return 0;
+}
+
+/* Reads all of a descriptor into memory. */
+static char *slurp(int fd, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	while (buf && (r = read(fd, buf + n, cap - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return NULL;
+		}
+		n += (size_t)r;
+		if (n == cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (nb == NULL)
+				free(buf);
+			buf = nb;
+		}
+	}
+	*len = n;
+	return buf;
+}
+
+/* Each line (or NUL-terminated record) of stdin is a message, read in large blocks. */
+static void send_records(struct msgq *q, const char *ref, char delim, long prio, int64_t timeout)
+{
+	size_t cap = 1 << 16, have = 0, lineno = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	if (buf == NULL)
+		err(EXIT_FAIL, "out of memory");
+	for (;;) {
+		r = read(STDIN_FILENO, buf + have, cap - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err(EXIT_FAIL, "send %s: reading stdin", ref);
+		have += (size_t)r;
+		char *p = buf, *end = buf + have, *d;
+		while ((d = memchr(p, delim, (size_t)(end - p))) != NULL) {
+			lineno++;
+			if ((size_t)(d - p) > q->msgsize) {
+				char which[64];
+				snprintf(which, sizeof(which), "record %zu", lineno);
+				too_long(ref, (size_t)(d - p), q, which);
+			}
+			send_one(q, ref, p, (size_t)(d - p), prio, timeout);
+			p = d + 1;
+		}
+		have = (size_t)(end - p);
+		memmove(buf, p, have);
+		if (r == 0)
+			break;
+		if (have == cap) {
+			if (have > q->msgsize) {
+				char which[64];
+				snprintf(which, sizeof(which), "record %zu", lineno + 1);
+				too_long(ref, have, q, which);
+			}
+			char *nb = realloc(buf, cap *= 2);
+			if (nb == NULL)
+				err(EXIT_FAIL, "out of memory");
+			buf = nb;
+		}
+	}
+	if (have > 0) {   /* a last record without its delimiter */
+		if (have > q->msgsize)
+			too_long(ref, have, q, "the last record");
+		send_one(q, ref, buf, have, prio, timeout);
+	}
+	free(buf);
+}
+
+static int cmd_send(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "priority", required_argument, NULL, 'p' }, { "type", required_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 't' }, { "null", no_argument, NULL, '0' },
+		{ "whole", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+	};
+	struct ipc_ref r;
+	struct msgq q;
+	long prio = -1, type = -1;
+	int64_t timeout = -1;
+	bool nul = false, whole = false;
+	int ch;
+
+	while ((ch = getopt_sub(argc, argv, "p:t:0", lo)) != -1) {
+		switch (ch) {
+		case 'p': prio = (long)opt_int(optarg, 0, 32767, "--priority"); break;
+		case 'T': type = (long)opt_int(optarg, 1, LONG_MAX, "--type"); break;
+		case 't': timeout = opt_duration(optarg, "--timeout"); break;
+		case '0': nul = true; break;
+		case 'w': whole = true; break;
+		}
+	}
+	if (optind >= argc)
+		bad_usage("send needs a REF");
+	const char *ref = argv[optind++];
+	parse_ref(ref, &r);
+	if (r.kind == KIND_POSIX_MQ && type != -1)
+		bad_usage("--type is for System V queues (POSIX: --priority)");
+	if (r.kind == KIND_SYSV_MSG && prio != -1)
+		bad_usage("--priority is for POSIX queues (System V: --type)");
+	if (nul && whole)
+		bad_usage("-0 and --whole do not go together");
+	if (optind < argc && (nul || whole))
+		bad_usage("-0 and --whole read stdin; give no MESSAGE");
+	long tag = r.kind == KIND_POSIX_MQ ? (prio == -1 ? 0 : prio) : (type == -1 ? 1 : type);
+
+	if (msgq_open(&q, &r, O_WRONLY, trace) == -1)
+		fail("send", ref, errno);
+	if (optind < argc) {
+		/* Every message is checked before the first is sent. */
+		for (int i = optind; i < argc; i++)
+			if (strlen(argv[i]) > q.msgsize) {
+				char which[32];
+				snprintf(which, sizeof(which), "message %d", i - optind + 1);
+				too_long(ref, strlen(argv[i]), &q, which);
+			}
+		for (int i = optind; i < argc; i++)
+			send_one(&q, ref, argv[i], strlen(argv[i]), tag, timeout);
+	} else if (whole) {
+		size_t len;
+		char *all = slurp(STDIN_FILENO, &len);
+		if (all == NULL)
+			err(EXIT_FAIL, "send %s: reading stdin", ref);
+		if (len > q.msgsize)
+			too_long(ref, len, &q, "stdin");
+		send_one(&q, ref, all, len, tag, timeout);
+		free(all);
+	} else {
+		send_records(&q, ref, nul ? '\0' : '\n', tag, timeout);
+	}
+	msgq_close(&q);
+	return EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* A signal ends a receive between messages, never inside one; then dies of it as usual. */
+static void catch_stops(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };   /* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static _Noreturn void die_of_stop(int code)
+{
+	if (stop_signal) {
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
+	exit(code);
+}
+
+static void write_all(int fd, const struct iovec *iov, int n)
+{
+	struct iovec v[3];
+	memcpy(v, iov, sizeof(*iov) * (size_t)n);
+	while (n > 0) {
+		ssize_t w = writev(fd, v, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			err(EXIT_FAIL, "write error");
+		}
+		while (n > 0 && (size_t)w >= v[0].iov_len) {
+			w -= (ssize_t)v[0].iov_len;
+			memmove(v, v + 1, sizeof(*v) * (size_t)--n);
+		}
+		if (n > 0) {
+			v[0].iov_base = (char *)v[0].iov_base + w;
+			v[0].iov_len -= (size_t)w;
+		}
+	}
+}
+
+/* A JSON string of bytes: valid UTF-8 passes, other bytes become \u00XX. */
+static void json_bytes(char **out, size_t *len, const unsigned char *p, size_t n, bool *utf8)
+{
+	FILE *f = open_memstream(out, len);
+
+	if (f == NULL)
+		err(EXIT_FAIL, "out of memory");
+	*utf8 = true;
+	putc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		size_t seq = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		bool ok = seq > 1 && i + seq <= n;
+		for (size_t k = 1; ok && k < seq; k++)
+			ok = (p[i + k] & 0xC0) == 0x80;
+		if (seq > 1 && ok) {
+			fwrite(p + i, 1, seq, f);
+			i += seq - 1;
+		} else if (c == '"' || c == '\\') {
+			fprintf(f, "\\%c", c);
+		} else if (c == '\n') {
+			fputs("\\n", f);
+		} else if (c == '\t') {
+			fputs("\\t", f);
+		} else if (c < 0x20 || c >= 0x80) {
+			if (c >= 0x80)
+				*utf8 = false;
+			fprintf(f, "\\u%04x", c);
+		} else {
+			putc(c, f);
+		}
+	}
+	putc('"', f);
+	fclose(f);
+}
+
+enum recv_out { OUT_LINES, OUT_NUL, OUT_RAWMSG, OUT_JSONMSG };
+
+static int cmd_recv(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "count", required_argument, NULL, 'n' }, { "follow", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' }, { "type", required_argument, NULL, 'T' },
+		{ "null", no_argument, NULL, '0' }, { "raw", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'J' }, { "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum recv_out mode = OUT_LINES;
+	struct ipc_ref r;
+	struct msgq q;
+	long long count = 1, type = 0;
+	bool follow = false, verbose = false, type_given = false, count_given = false;
+	int64_t timeout = -1;
+	int ch;
+
+	while ((ch = getopt_sub(argc, argv, "n:ft:0v", lo)) != -1) {
+		switch (ch) {
+		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); count_given = true; break;
+		case 'f': follow = true; break;
+		case 't': timeout = opt_duration(optarg, "--timeout"); break;
+		case 'T': type = opt_int(optarg, LONG_MIN + 1, LONG_MAX, "--type"); type_given = true; break;
+		case '0': mode = OUT_NUL; break;
+		case 'r': mode = OUT_RAWMSG; break;
+		case 'J': mode = OUT_JSONMSG; break;
+		case 'v': verbose = true; break;
+		}
+	}
+	if (argc - optind != 1)
+		bad_usage("recv takes one REF");
+	const char *ref = argv[optind];
+	parse_ref(ref, &r);
+	if (type_given && r.kind != KIND_SYSV_MSG)
+		bad_usage("--type is for System V queues");
+	if (mode == OUT_RAWMSG && ((count_given && count != 1) || follow))
+		bad_usage("--raw prints exactly one message: no --count or --follow");
+	if (follow && !count_given)
+		count = 0;
+	if (msgq_open(&q, &r, O_RDONLY, trace) == -1)
+		fail("recv", ref, errno);
+
+	size_t cap = q.kind == KIND_POSIX_MQ ? q.msgsize : q.sysv_cap;
+	char *buf = malloc(cap ? cap : 1);
+	if (buf == NULL)
+		err(EXIT_FAIL, "out of memory");
+	catch_stops();
+	/* -n 0 without -f drains what is there; otherwise each wait is the --timeout. */
+	int64_t wait = (count == 0 && !follow) ? 0 : timeout;
+	long long got = 0;
+	int code = EXIT_OK;
+	if (mode == OUT_JSONMSG)
+		write_all(STDOUT_FILENO, &(struct iovec){ "[", 1 }, 1);
+	while (count == 0 || got < count) {
+		long tag;
+		ssize_t n = msgq_recv(&q, buf, cap, (long)type, &tag, wait);
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR && stop_signal)
+				break;
+			if (e == EINTR)
+				continue;
+			if ((e == EAGAIN && count == 0 && !follow) || ((e == ETIMEDOUT || e == EAGAIN) && follow))
+				break;   /* drained, or idle for --timeout while following */
+			if (mode == OUT_JSONMSG)
+				write_all(STDOUT_FILENO, &(struct iovec){ "]\n", 2 }, 1);
+			fail("recv", ref, e);
+		}
+		got++;
+		if (mode == OUT_JSONMSG) {
+			char *js, *rec;
+			size_t jl;
+			bool utf8;
+			json_bytes(&js, &jl, (unsigned char *)buf, (size_t)n, &utf8);
+			int rl = asprintf(&rec, "%s\n   {\"message\": %s, \"size\": %zd, \"%s\": %ld, \"utf8\": %s}",
+			                  got > 1 ? "," : "", js, n, q.kind == KIND_POSIX_MQ ? "priority" : "type",
+			                  tag, utf8 ? "true" : "false");
+			if (rl < 0)
+				err(EXIT_FAIL, "out of memory");
+			write_all(STDOUT_FILENO, &(struct iovec){ rec, (size_t)rl }, 1);
+			free(js);
+			free(rec);
+		} else {
+			struct iovec v[2] = { { buf, (size_t)n }, { mode == OUT_NUL ? "\0" : "\n", 1 } };
+			write_all(STDOUT_FILENO, v, mode == OUT_RAWMSG ? 1 : 2);
+		}
+		if (verbose)
+			fprintf(stderr, "%s %ld, %zd bytes\n", q.kind == KIND_POSIX_MQ ? "priority" : "type", tag, n);
+		if (stop_signal)
+			break;
+	}
+	if (mode == OUT_JSONMSG)
+		write_all(STDOUT_FILENO, got ? &(struct iovec){ "\n]\n", 3 } : &(struct iovec){ "]\n", 2 }, 1);
+	free(buf);
+	msgq_close(&q);
+	die_of_stop(code);
+}
+
+static const char *fmt_num(char *buf, size_t len, int64_t v)
+{
+	if (v == NA)
+		return NULL;
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+static const char *fmt_time(char *buf, size_t len, int64_t t, bool json)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == NA || t == 0)
+		return NULL;
+	if (json || localtime_r(&tt, &tm) == NULL)
+		return fmt_num(buf, len, t);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	return buf;
+}
+
+static const char *user_name(char *buf, size_t len, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw == NULL)
+		snprintf(buf, len, "%u", (unsigned)uid);
+	else
+		snprintf(buf, len, "%s", pw->pw_name);
+	return buf;
+}
+
+static const char *group_name(char *buf, size_t len, gid_t gid)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr == NULL)
+		snprintf(buf, len, "%u", (unsigned)gid);
+	else
+		snprintf(buf, len, "%s", gr->gr_name);
+	return buf;
+}
+
+static int cmd_info(int argc, char *argv[])
+{
+	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
+	struct ipc_list l = { 0 };
+	struct ipc_ref r;
+	bool json = false;
+	int ch;
+
+	while ((ch = getopt_sub(argc, argv, "", lo)) != -1)
+		json |= ch == 'J';
+	if (argc - optind != 1)
+		bad_usage("info takes one REF");
+	const char *ref = argv[optind];
+	parse_ref(ref, &r);
+	if (r.kind == KIND_SYSV_MSG && r.form != REF_ID) {
+		int id = msgq_sysv_id(&r, trace);   /* key: and ftok: name the queue with this id */
+		if (id == -1)
+			fail("info", ref, errno);
+		r.form = REF_ID;
+		r.id = id;
+	}
+	if (ipc_lookup(&r, &l, trace) == -1)
+		fail("info", ref, errno == EINVAL ? ENOENT : errno);
+	ipc_users_scan(&l, trace);
+	ipc_state_compute(&l);
+	const struct ipc_obj *o = &l.v[0];
+	char b[24][64];
+	int i = 0;
+	struct kv v[32];
+#define KV(k, val, isnum) (v[i] = (struct kv){ k, val, isnum }, i++)
+	KV("kind", kind_name(o->kind), false);
+	KV("ref", o->ref, false);
+	if (o->kind == KIND_POSIX_MQ) {
+		KV("name", o->name, false);
+		KV("maxmsg", fmt_num(b[0], 64, o->maxmsg), true);
+		KV("msgsize", fmt_num(b[1], 64, o->msgsize), true);
+		KV("curmsgs", fmt_num(b[2], 64, o->msgs), true);
+		/* The queue's flags as a new descriptor sees them: 0, or O_NONBLOCK. */
+		KV("flags", o->msgs == NA ? NULL : "0", true);
+		KV("qsize", fmt_num(b[3], 64, o->size), true);
+		KV("notify_pid", fmt_num(b[4], 64, o->notify_pid), true);
+	} else {
+		struct msqid_ds ds;
+		int rr = msgctl(o->id, IPC_STAT, &ds);
+		trace_call(trace, rr, errno, "msgctl(%d, IPC_STAT, {...})", o->id);
+		snprintf(b[0], 64, "0x%08x", (unsigned)o->key);
+		KV("key", b[0], false);
+		KV("id", fmt_num(b[1], 64, o->id), true);
+		KV("qnum", fmt_num(b[2], 64, o->msgs), true);
+		KV("qbytes", rr == 0 ? fmt_num(b[3], 64, (int64_t)ds.msg_qbytes) : NULL, true);
+		KV("cbytes", fmt_num(b[4], 64, o->size), true);
+		KV("lspid", fmt_num(b[5], 64, o->lspid), true);
+		KV("lrpid", fmt_num(b[6], 64, o->lrpid), true);
+		KV("stime", fmt_time(b[7], 64, o->stime, json), json);
+		KV("rtime", fmt_time(b[8], 64, o->rtime, json), json);
+		KV("cowner", user_name(b[9], 64, o->cuid), false);
+		KV("cgroup", group_name(b[10], 64, o->cgid), false);
+	}
+	KV("ctime", fmt_time(b[11], 64, o->ctime, json), json);
+	KV("owner", o->uid == (uid_t)-1 ? NULL : user_name(b[12], 64, o->uid), false);
+	KV("group", o->gid == (gid_t)-1 ? NULL : group_name(b[13], 64, o->gid), false);
+	if (o->mode != NA)
+		snprintf(b[14], 64, "0%03o", o->mode);
+	KV("mode", o->mode == NA ? NULL : b[14], false);
+	KV("state", state_name(o->state), false);
+#undef KV
+	kv_print(stdout, v, (size_t)i, json);
+	ipc_list_free(&l);
+	return EXIT_OK;
+}
+
+static int cmd_rm(int argc, char *argv[])
+{
+	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
+	int code = EXIT_OK;
+
+	while (getopt_sub(argc, argv, "", lo) != -1)
+		;
+	if (optind >= argc)
+		bad_usage("rm needs a REF");
+	for (int i = optind; i < argc; i++) {
+		struct ipc_ref r;
+		const char *why;
+		int c = EXIT_OK;
+		if (ref_parse(argv[i], -1, &r, &why) == -1) {
+			warnx("rm %s: %s", argv[i], why);
+			c = EXIT_USAGE;
+		} else {
+			if (r.kind < 0)
+				r.kind = r.form == REF_NAME ? KIND_POSIX_MQ : KIND_SYSV_MSG;
+			if (r.kind != KIND_POSIX_MQ && r.kind != KIND_SYSV_MSG) {
+				warnx("rm %s: not a message queue", argv[i]);
+				c = EXIT_USAGE;
+			} else if (msgq_remove(&r, trace) == -1) {
+				int e = errno;
+				if (e == ENOENT)
+					warnx("rm %s: no such queue", argv[i]);
+				else
+					warnc(e, "rm %s", argv[i]);
+				c = exit_code_for_errno(e);
+			}
+		}
+		if (code == EXIT_OK)
+			code = c;
+	}
+	return code;
+}
+
+/* Runs COMMAND with the queue's name in IPC_MQ; returns its exit status. */
+static int run_command(char *argv[], const char *ref, const sigset_t *old)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == -1)
+		err(EXIT_FAIL, "notify %s: fork", ref);
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		setenv("IPC_MQ", ref, 1);
+		execvp(argv[0], argv);
+		warn("notify %s: %s", ref, argv[0]);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			err(EXIT_FAIL, "notify %s: wait", ref);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static long curmsgs(int fd)
+{
+	struct mq_attr a;
+
+	return mq_getattr(fd, &a) == 0 ? a.mq_curmsgs : 0;
+}
+
+static int cmd_notify(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "count", required_argument, NULL, 'n' }, { "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ipc_ref r;
+	struct msgq q;
+	long long count = 0, runs = 0;
+	int64_t timeout = -1;
+	int ch;
+
+	while ((ch = getopt_sub(argc, argv, "+n:t:", lo)) != -1) {
+		switch (ch) {
+		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); break;
+		case 't': timeout = opt_duration(optarg, "--timeout"); break;
+		}
+	}
+	if (optind >= argc)
+		bad_usage("notify needs a REF and a COMMAND");
+	const char *ref = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	if (optind >= argc)
+		bad_usage("notify %s: give the COMMAND to run after --", ref);
+	parse_ref(ref, &r);
+	if (r.kind != KIND_POSIX_MQ)
+		bad_usage("notify is for POSIX queues (mq_notify); System V queues have none");
+	if (msgq_open(&q, &r, O_RDONLY, trace) == -1)
+		fail("notify", ref, errno);
+
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+	int code = EXIT_OK;
+	/* Messages already waiting get a run first: no notification would come for them. */
+	bool pending = curmsgs(q.fd) > 0;
+	while (count == 0 || runs < count) {
+		if (!pending) {
+			int rr = mq_notify(q.fd, &ev);
+			trace_call(trace, rr, errno, "mq_notify(%d, {SIGEV_SIGNAL, SIGRTMIN})", q.fd);
+			if (rr == -1)
+				errc(errno == EBUSY ? EXIT_BUSY : EXIT_FAIL, errno, "notify %s%s", ref,
+				     errno == EBUSY ? ": another process is registered" : "");
+			/* A message that came between the check and the registration: no signal for it. */
+			if (curmsgs(q.fd) == 0) {
+				siginfo_t si;
+				struct timespec ts = { (time_t)(timeout / 1000000000LL), (long)(timeout % 1000000000LL) };
+				int sig = timeout < 0 ? sigwaitinfo(&set, &si) : sigtimedwait(&set, &si, &ts);
+				if (sig == -1 && errno == EAGAIN)
+					break;   /* idle for --timeout: done */
+				if (sig == -1)
+					continue;
+				if (sig != SIGRTMIN) {
+					stop_signal = sig;
+					break;
+				}
+			} else {
+				mq_notify(q.fd, NULL);   /* unregister; we run now */
+			}
+		}
+		long before = curmsgs(q.fd);
+		int st = run_command(argv + optind, ref, &old);
+		runs++;
+		if (st != 0) {
+			warnx("notify %s: %s exited with status %d", ref, argv[optind], st);
+			code = EXIT_FAIL;
+			break;
+		}
+		/* Run again at once while the command takes messages but some remain. */
+		long after = curmsgs(q.fd);
+		pending = after > 0 && after < before;
+	}
+	msgq_close(&q);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	die_of_stop(code);
+}
+
+int main(int argc, char *argv[])
+{
+	int i = 1;
+
+	trace = trace_from_env();
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--trace") == 0)
+			trace = true;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		} else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+			printf("ipc-mq (ipckit) %s\n", IPCKIT_VERSION);
+			return EXIT_OK;
+		} else {
+			warnx("unrecognized option '%s'", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < NCMDS; c++) {
+		if (strcmp(argv[i], cmds[c].name) != 0)
+			continue;
+		/* --trace may also follow the subcommand */
+		for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+			if (strcmp(argv[j], "--trace") == 0) {
+				trace = true;
+				memmove(argv + j, argv + j + 1, sizeof(*argv) * (size_t)(argc - j));
+				argc--;
+				j--;
+			}
+		optind = 1;
+		int code = cmds[c].run(argc - i, argv + i);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			warn("write error");
+			return code ? code : EXIT_FAIL;
+		}
+		return code;
+	}
+	warnx("unknown command '%s' (commands: create send recv info rm notify)", argv[i]);
+	return EXIT_USAGE;
+}
