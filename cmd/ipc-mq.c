@@ -65,7 +65,9 @@ static _Noreturn void bad_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verrx(EXIT_USAGE, fmt, ap);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
 }
 
 /* A REF as ipc-mq reads it: /name is POSIX, key:/id:/ftok: System V. */

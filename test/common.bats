@@ -4,7 +4,7 @@
 
 load helpers
 
-TOOLS=(ipc-ls ipc-rm)
+TOOLS=(ipc-ls ipc-rm ipc-mq)
 
 @test "every tool: --help exits 0 and shows its usage line" {
 	for t in "${TOOLS[@]}"; do

@@ -116,3 +116,6 @@ teardown() {
 		return 1
 	fi
 }
+
+# The key of a System V object, from ipcs: KIND is q, m or s.
+sysv_key() { ipcs "-$1" | awk -v id="$2" '$2 == id { print $1 }'; }

@@ -128,6 +128,100 @@ def unix_stale(path):
     s.close()
 
 
+class MqAttr(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_long), ("maxmsg", ctypes.c_long),
+                ("msgsize", ctypes.c_long), ("curmsgs", ctypes.c_long),
+                ("pad", ctypes.c_long * 4)]
+
+
+def _mq(name, flags):
+    fd = libc.mq_open(name.encode(), flags)
+    if fd < 0:
+        fail(f"mq_open {name}")
+    return fd
+
+
+def mq_attr(name):
+    a = MqAttr()
+    if libc.mq_getattr(_mq(name, os.O_RDONLY), ctypes.byref(a)) != 0:
+        fail("mq_getattr")
+    print(a.maxmsg, a.msgsize, a.curmsgs)
+
+
+def mq_send_prio(name, prio, *messages):
+    fd = _mq(name, os.O_WRONLY)
+    for m in messages:
+        if libc.mq_send(fd, m.encode(), len(m.encode()), int(prio)) != 0:
+            fail("mq_send")
+
+
+def mq_send_file(name, path):
+    data = open(path, "rb").read()
+    if libc.mq_send(_mq(name, os.O_WRONLY), data, len(data), 0) != 0:
+        fail("mq_send")
+
+
+def mq_recv(name, count="1", out=None):
+    """Receives COUNT messages; prints "PRIO:TEXT" lines, or writes one to file OUT."""
+    fd = _mq(name, os.O_RDONLY)
+    a = MqAttr()
+    libc.mq_getattr(fd, ctypes.byref(a))
+    buf = ctypes.create_string_buffer(a.msgsize)
+    prio = ctypes.c_uint()
+    libc.mq_receive.restype = ctypes.c_ssize_t
+    for _ in range(int(count)):
+        n = libc.mq_receive(fd, buf, a.msgsize, ctypes.byref(prio))
+        if n < 0:
+            fail("mq_receive")
+        if out:
+            open(out, "wb").write(buf.raw[:n])
+        else:
+            print(f"{prio.value}:{buf.raw[:n].decode(errors='replace')}")
+
+
+class SysvMsg(ctypes.Structure):
+    _fields_ = [("mtype", ctypes.c_long), ("mtext", ctypes.c_char * 8192)]
+
+
+def _sysv_id(key):
+    qid = libc.msgget(int(key, 0), 0)
+    if qid < 0:
+        fail(f"msgget {key}")
+    return qid
+
+
+def sysv_send(key, mtype, *messages):
+    qid = _sysv_id(key)
+    for text in messages:
+        data = text.encode()
+        m = SysvMsg(int(mtype), data)
+        if libc.msgsnd(qid, ctypes.byref(m), len(data), 0) != 0:
+            fail("msgsnd")
+
+
+def sysv_send_file(key, path):
+    data = open(path, "rb").read()
+    m = SysvMsg(1)
+    ctypes.memmove(ctypes.addressof(m) + ctypes.sizeof(ctypes.c_long), data, len(data))
+    if libc.msgsnd(_sysv_id(key), ctypes.byref(m), len(data), 0) != 0:
+        fail("msgsnd")
+
+
+def sysv_recv(key, count="1", out=None, mtype="0"):
+    qid = _sysv_id(key)
+    libc.msgrcv.restype = ctypes.c_ssize_t
+    for _ in range(int(count)):
+        m = SysvMsg()
+        n = libc.msgrcv(qid, ctypes.byref(m), 8192, ctypes.c_long(int(mtype)), 0)
+        if n < 0:
+            fail("msgrcv")
+        data = ctypes.string_at(ctypes.addressof(m) + ctypes.sizeof(ctypes.c_long), n)
+        if out:
+            open(out, "wb").write(data)
+        else:
+            print(f"{m.mtype}:{data.decode(errors='replace')}")
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1].replace("-", "_"), sys.argv[2:]
     globals()[cmd](*args)
