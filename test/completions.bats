@@ -9,6 +9,7 @@ complete_line() {
 	bash -c '
 		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
 		source "$1/../completions/bash/ipc-ls"; source "$1/../completions/bash/ipc-rm"
+		source "$1/../completions/bash/ipc-mq"
 		shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
 		"_${1//-/_}"
@@ -38,5 +39,22 @@ complete_line() {
 			grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_$t" || fail "zsh $t lacks $opt"
 			grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/$t.fish" || fail "fish $t lacks $opt"
 		done
+	done
+}
+
+@test "bash: ipc-mq completes subcommands, their options and live queue names" {
+	run -0 complete_line ipc-mq re
+	assert_output "recv"
+	run -0 complete_line ipc-mq recv --fo
+	assert_output "--follow"
+	mk_posix_mq "/$T-cq"
+	run -0 complete_line ipc-mq send "/$T-c"
+	assert_output "/$T-cq"
+}
+
+@test "zsh and fish name every ipc-mq option of every subcommand" {
+	for opt in $(ipc-mq --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-mq" || fail "zsh lacks $opt"
+		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-mq.fish" || fail "fish lacks $opt"
 	done
 }
