@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/msg.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -362,25 +361,18 @@ static _Noreturn void die_of_stop(int code)
 	exit(code);
 }
 
-static void write_all(int fd, const struct iovec *iov, int n)
+/* Writes all of a buffer, whatever the pipe takes at a time. */
+static void write_all(int fd, const void *p, size_t len)
 {
-	struct iovec v[3];
-	memcpy(v, iov, sizeof(*iov) * (size_t)n);
-	while (n > 0) {
-		ssize_t w = writev(fd, v, n);
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			err(EXIT_FAIL, "write error");
 		}
-		while (n > 0 && (size_t)w >= v[0].iov_len) {
-			w -= (ssize_t)v[0].iov_len;
-			memmove(v, v + 1, sizeof(*v) * (size_t)--n);
-		}
-		if (n > 0) {
-			v[0].iov_base = (char *)v[0].iov_base + w;
-			v[0].iov_len -= (size_t)w;
-		}
+		p = (const char *)p + w;
+		len -= (size_t)w;
 	}
 }
 
@@ -465,7 +457,7 @@ static int cmd_recv(int argc, char *argv[])
 		fail("recv", ref, errno);
 
 	size_t cap = q.kind == KIND_POSIX_MQ ? q.msgsize : q.sysv_cap;
-	char *buf = malloc(cap ? cap : 1);
+	char *buf = malloc(cap + 1);   /* + the delimiter, written with the message */
 	if (buf == NULL)
 		err(EXIT_FAIL, "out of memory");
 	catch_stops();
@@ -474,7 +466,7 @@ static int cmd_recv(int argc, char *argv[])
 	long long got = 0;
 	int code = EXIT_OK;
 	if (mode == OUT_JSONMSG)
-		write_all(STDOUT_FILENO, &(struct iovec){ "[", 1 }, 1);
+		write_all(STDOUT_FILENO, "[", 1);
 	while (count == 0 || got < count) {
 		long tag;
 		ssize_t n = msgq_recv(&q, buf, cap, (long)type, &tag, wait);
@@ -487,7 +479,7 @@ static int cmd_recv(int argc, char *argv[])
 			if ((e == EAGAIN && count == 0 && !follow) || ((e == ETIMEDOUT || e == EAGAIN) && follow))
 				break;   /* drained, or idle for --timeout while following */
 			if (mode == OUT_JSONMSG)
-				write_all(STDOUT_FILENO, &(struct iovec){ "]\n", 2 }, 1);
+				write_all(STDOUT_FILENO, "]\n", 2);
 			fail("recv", ref, e);
 		}
 		got++;
@@ -501,12 +493,14 @@ static int cmd_recv(int argc, char *argv[])
 			                  tag, utf8 ? "true" : "false");
 			if (rl < 0)
 				err(EXIT_FAIL, "out of memory");
-			write_all(STDOUT_FILENO, &(struct iovec){ rec, (size_t)rl }, 1);
+			write_all(STDOUT_FILENO, rec, (size_t)rl);
 			free(js);
 			free(rec);
 		} else {
-			struct iovec v[2] = { { buf, (size_t)n }, { mode == OUT_NUL ? "\0" : "\n", 1 } };
-			write_all(STDOUT_FILENO, v, mode == OUT_RAWMSG ? 1 : 2);
+			size_t len = (size_t)n;
+			if (mode != OUT_RAWMSG)
+				buf[len++] = mode == OUT_NUL ? '\0' : '\n';
+			write_all(STDOUT_FILENO, buf, len);
 		}
 		if (verbose)
 			fprintf(stderr, "%s %ld, %zd bytes\n", q.kind == KIND_POSIX_MQ ? "priority" : "type", tag, n);
@@ -514,7 +508,7 @@ static int cmd_recv(int argc, char *argv[])
 			break;
 	}
 	if (mode == OUT_JSONMSG)
-		write_all(STDOUT_FILENO, got ? &(struct iovec){ "\n]\n", 3 } : &(struct iovec){ "]\n", 2 }, 1);
+		write_all(STDOUT_FILENO, got ? "\n]\n" : "]\n", got ? 3 : 2);
 	free(buf);
 	msgq_close(&q);
 	die_of_stop(code);

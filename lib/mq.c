@@ -234,6 +234,7 @@ static int posix_wait_slices(struct msgq *q, int64_t timeout_ns, bool sending, c
 {
 	int64_t end = timeout_ns < 0 ? INT64_MAX : mono_ns() + timeout_ns;
 
+	/* One call per message in the common case: the deadline only bounds a wait. */
 	for (;;) {
 		int64_t left = end == INT64_MAX ? LIVENESS_NS : end - mono_ns();
 		if (left <= 0) {
@@ -273,12 +274,8 @@ int msgq_send(struct msgq *q, const void *buf, size_t len, long prio_or_type, in
 			if (r == -1 && errno == ETIMEDOUT)
 				errno = EAGAIN;
 		} else {
-			/* The first try needs no clock: most sends find room. */
-			struct timespec ts = { 0, 0 };
-			r = mq_timedsend(q->fd, buf, len, (unsigned)prio_or_type, &ts);
-			if (r == -1 && errno == ETIMEDOUT)
-				r = posix_wait_slices(q, timeout_ns, true, buf, len, (unsigned)prio_or_type,
-				                      NULL, 0, NULL, NULL);
+			r = posix_wait_slices(q, timeout_ns, true, buf, len, (unsigned)prio_or_type,
+			                      NULL, 0, NULL, NULL);
 		}
 		trace_call(q->trace, r, errno, "mq_timedsend(%d, \"%.*s\"%s, %zu, %ld)", q->fd,
 		           (int)(len > 32 ? 32 : len), (const char *)buf, len > 32 ? "..." : "", len, prio_or_type);
@@ -319,13 +316,13 @@ ssize_t msgq_recv(struct msgq *q, void *buf, size_t cap, long type, long *prio_o
 
 	if (q->kind == KIND_POSIX_MQ) {
 		unsigned prio = 0;
-		struct timespec ts = { 0, 0 };
-		n = mq_timedreceive(q->fd, buf, cap, &prio, &ts);
-		if (n == -1 && errno == ETIMEDOUT) {
-			if (timeout_ns == 0)
+		if (timeout_ns == 0) {
+			struct timespec ts = { 0, 0 };
+			n = mq_timedreceive(q->fd, buf, cap, &prio, &ts);
+			if (n == -1 && errno == ETIMEDOUT)
 				errno = EAGAIN;
-			else if (posix_wait_slices(q, timeout_ns, false, NULL, 0, 0, buf, cap, &prio, &n) == -1)
-				n = -1;
+		} else if (posix_wait_slices(q, timeout_ns, false, NULL, 0, 0, buf, cap, &prio, &n) == -1) {
+			n = -1;
 		}
 		trace_call(q->trace, n, errno, "mq_timedreceive(%d, buf, %zu, [prio=%u])", q->fd, cap, prio);
 		*prio_or_type = prio;
