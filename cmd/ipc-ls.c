@@ -440,7 +440,8 @@ int main(int argc, char *argv[])
 	struct ctx c = { 0 };
 	struct ipc_filter f = { .kinds = KINDS_ALL, .older_than_s = NA };
 	struct ipc_list l = { 0 };
-	const char *output = NULL, *sort = NULL, *info_ref = NULL, *bad;
+	const char *output = NULL, *sort = NULL, *info_ref = NULL;
+	char badkind[64];
 	char **paths = NULL;
 	size_t npaths = 0;
 	bool limits = false, trace = trace_from_env();
@@ -458,9 +459,9 @@ int main(int argc, char *argv[])
 		case 'o': output = optarg; break;
 		case 'r': c.flags |= OUT_RAW; break;
 		case 't':
-			if (kinds_parse(optarg, &f.kinds, &bad) == -1)
+			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
 				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", bad);
+				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
 			break;
 		case 'u': {
 			struct passwd *pw = getpwnam(optarg);

@@ -232,7 +232,7 @@ int main(int argc, char *argv[])
 	struct ipc_filter f = { .kinds = KINDS_POSIX | KINDS_SYSV, .older_than_s = NA };
 	char **refs = NULL;
 	char **paths = NULL;
-	const char *bad;
+	char badkind[64];
 	size_t nrefs = 0, npaths = 0;
 	bool all = false, filtered = false;
 	int ch, code = EXIT_OK;
@@ -253,9 +253,9 @@ int main(int argc, char *argv[])
 			break;
 		}
 		case 't':
-			if (kinds_parse(optarg, &f.kinds, &bad) == -1)
+			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
 				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", bad);
+				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
 			filtered = true;
 			break;
 		case 'u': {

@@ -51,9 +51,9 @@ enum ipc_kind {
 
 const char *kind_name(enum ipc_kind k);
 int kind_from_name(const char *s);                 /* -1 if unknown */
-/* A comma-separated list of kinds and families (posix sysv mq shm sem). */
-int kinds_parse(const char *list, unsigned *mask, const char **bad);
-extern const char *const kind_words[];             /* every word kinds_parse takes */
+/* A comma-separated list of kinds and families (posix sysv mq shm sem); the
+   word it could not read is copied to bad. */
+int kinds_parse(const char *list, unsigned *mask, char *bad, size_t badlen);
 
 enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT, REF_FTOK };
 struct ipc_ref {

@@ -210,6 +210,22 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * System V has no timed wait: between IPC_NOWAIT tries, sleep a little longer
+ * each time. Returns false, with errno ETIMEDOUT, once the deadline has passed.
+ */
+static bool sysv_nap(int64_t end, int64_t *nap)
+{
+	if (mono_ns() >= end) {
+		errno = ETIMEDOUT;
+		return false;
+	}
+	struct timespec ts = { 0, (long)*nap };
+	nanosleep(&ts, NULL);
+	*nap = *nap * 2 > SYSV_POLL_MAX_NS ? SYSV_POLL_MAX_NS : *nap * 2;
+	return true;
+}
+
 /* Is the name still this queue's? An unlinked POSIX queue lives on, unreachable. */
 static bool posix_still_named(struct msgq *q)
 {
@@ -287,18 +303,9 @@ int msgq_send(struct msgq *q, const void *buf, size_t len, long prio_or_type, in
 	memcpy(m->mtext, buf, len);
 	int64_t end = timeout_ns > 0 ? mono_ns() + timeout_ns : 0;
 	int64_t nap = 100000;
-	for (;;) {
+	do
 		r = msgsnd(q->id, m, len, timeout_ns < 0 ? 0 : IPC_NOWAIT);
-		if (r == 0 || errno != EAGAIN || timeout_ns == 0)
-			break;
-		if (mono_ns() >= end) {
-			errno = ETIMEDOUT;
-			break;
-		}
-		struct timespec ts = { 0, nap };
-		nanosleep(&ts, NULL);
-		nap = nap * 2 > SYSV_POLL_MAX_NS ? SYSV_POLL_MAX_NS : nap * 2;
-	}
+	while (r == -1 && errno == EAGAIN && timeout_ns > 0 && sysv_nap(end, &nap));
 	int e = errno;
 	trace_call(q->trace, r, e, "msgsnd(%d, {mtype=%ld, \"%.*s\"%s}, %zu, %s)", q->id, prio_or_type,
 	           (int)(len > 32 ? 32 : len), (const char *)buf, len > 32 ? "..." : "", len,
@@ -333,18 +340,9 @@ ssize_t msgq_recv(struct msgq *q, void *buf, size_t cap, long type, long *prio_o
 		cap = q->sysv_cap;
 	int64_t end = timeout_ns > 0 ? mono_ns() + timeout_ns : 0;
 	int64_t nap = 100000;
-	for (;;) {
+	do
 		n = msgrcv(q->id, m, cap, type, timeout_ns < 0 ? 0 : IPC_NOWAIT);
-		if (n >= 0 || errno != ENOMSG || timeout_ns == 0)
-			break;
-		if (mono_ns() >= end) {
-			errno = ETIMEDOUT;
-			break;
-		}
-		struct timespec ts = { 0, nap };
-		nanosleep(&ts, NULL);
-		nap = nap * 2 > SYSV_POLL_MAX_NS ? SYSV_POLL_MAX_NS : nap * 2;
-	}
+	while (n == -1 && errno == ENOMSG && timeout_ns > 0 && sysv_nap(end, &nap));
 	int e = errno;
 	trace_call(q->trace, n, e, "msgrcv(%d, buf, %zu, %ld, %s)", q->id, cap, type,
 	           timeout_ns < 0 ? "0" : "IPC_NOWAIT");

@@ -22,11 +22,6 @@ static const struct { const char *word; unsigned mask; } families[] = {
 	{ "all", KINDS_ALL },
 };
 
-const char *const kind_words[] = {
-	"posix-mq", "posix-shm", "posix-sem", "sysv-msg", "sysv-shm", "sysv-sem",
-	"fifo", "unix", "posix", "sysv", "mq", "shm", "sem", "all", NULL,
-};
-
 const char *kind_name(enum ipc_kind k)
 {
 	return (unsigned)k < KIND_COUNT ? kind_names[k] : "?";
@@ -40,16 +35,17 @@ int kind_from_name(const char *s)
 	return -1;
 }
 
-int kinds_parse(const char *list, unsigned *mask, const char **bad)
+int kinds_parse(const char *list, unsigned *mask, char *bad, size_t badlen)
 {
-	static char word[64];   /* only to point *bad at; not state between calls */
 	const char *p = list;
+	char word[32];
 
 	*mask = 0;
 	while (*p) {
 		size_t n = strcspn(p, ",");
 		int k;
 
+		snprintf(bad, badlen, "%.*s", (int)n, p);
 		if (n == 0 || n >= sizeof(word))
 			goto bad;
 		memcpy(word, p, n);
@@ -70,12 +66,11 @@ int kinds_parse(const char *list, unsigned *mask, const char **bad)
 			p++;
 	}
 	if (*mask == 0) {
-		strcpy(word, list);
+		snprintf(bad, badlen, "%s", list);
 		goto bad;
 	}
 	return 0;
 bad:
-	*bad = word;
 	errno = EINVAL;
 	return -1;
 }
