@@ -2,7 +2,6 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -64,64 +63,19 @@ static const struct out_col columns[C_COUNT] = {
 
 static const int default_cols[] = { C_KIND, C_REF, C_OWNER, C_PERMS, C_SIZE, C_INFO, C_STATE, C_USERS };
 
-/* Names of users and groups, looked up once each. */
-struct names {
-	struct { unsigned id; char name[33]; bool group; } v[64];
-	size_t n;
-};
-
-static const char *id_name(struct names *nm, unsigned id, bool group, char *buf, size_t len)
-{
-	for (size_t i = 0; i < nm->n; i++)
-		if (nm->v[i].id == id && nm->v[i].group == group)
-			return nm->v[i].name;
-	const char *s = NULL;
-	if (group) {
-		struct group *g = getgrgid(id);
-		s = g ? g->gr_name : NULL;
-	} else {
-		struct passwd *p = getpwuid(id);
-		s = p ? p->pw_name : NULL;
-	}
-	if (s == NULL) {
-		snprintf(buf, len, "%u", id);
-		s = buf;
-	}
-	if (nm->n < sizeof(nm->v) / sizeof(nm->v[0])) {
-		nm->v[nm->n].id = id;
-		nm->v[nm->n].group = group;
-		strlcpy(nm->v[nm->n].name, s, sizeof(nm->v[nm->n].name));
-		return nm->v[nm->n++].name;
-	}
-	return s;
-}
-
 struct ctx {
 	unsigned flags;
-	struct names names;
+	struct id_names names;
 };
 
 static const char *num(int64_t v, char *buf, size_t len)
 {
-	if (v == NA)
-		return NULL;
-	snprintf(buf, len, "%" PRId64, v);
-	return buf;
+	return format_int(v, buf, len);
 }
 
 static const char *when(const struct ctx *c, int64_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == NA || t == 0)
-		return NULL;
-	if ((c->flags & OUT_JSON) || (c->flags & OUT_BYTES))
-		return num(t, buf, len);
-	if (localtime_r(&tt, &tm) == NULL)
-		return num(t, buf, len);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	return buf;
+	return format_time(t, (c->flags & (OUT_JSON | OUT_BYTES)) != 0, buf, len);
 }
 
 static const char *info(const struct ipc_obj *o, char *buf, size_t len)

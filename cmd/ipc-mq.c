@@ -3,11 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <mqueue.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -514,53 +512,11 @@ static int cmd_recv(int argc, char *argv[])
 	die_of_stop(code);
 }
 
-static const char *fmt_num(char *buf, size_t len, int64_t v)
-{
-	if (v == NA)
-		return NULL;
-	snprintf(buf, len, "%" PRId64, v);
-	return buf;
-}
-
-static const char *fmt_time(char *buf, size_t len, int64_t t, bool json)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == NA || t == 0)
-		return NULL;
-	if (json || localtime_r(&tt, &tm) == NULL)
-		return fmt_num(buf, len, t);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	return buf;
-}
-
-static const char *user_name(char *buf, size_t len, uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw == NULL)
-		snprintf(buf, len, "%u", (unsigned)uid);
-	else
-		snprintf(buf, len, "%s", pw->pw_name);
-	return buf;
-}
-
-static const char *group_name(char *buf, size_t len, gid_t gid)
-{
-	struct group *gr = getgrgid(gid);
-
-	if (gr == NULL)
-		snprintf(buf, len, "%u", (unsigned)gid);
-	else
-		snprintf(buf, len, "%s", gr->gr_name);
-	return buf;
-}
-
 static int cmd_info(int argc, char *argv[])
 {
 	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
 	struct ipc_list l = { 0 };
+	struct id_names names = { 0 };
 	struct ipc_ref r;
 	bool json = false;
 	int ch;
@@ -591,33 +547,33 @@ static int cmd_info(int argc, char *argv[])
 	KV("ref", o->ref, false);
 	if (o->kind == KIND_POSIX_MQ) {
 		KV("name", o->name, false);
-		KV("maxmsg", fmt_num(b[0], 64, o->maxmsg), true);
-		KV("msgsize", fmt_num(b[1], 64, o->msgsize), true);
-		KV("curmsgs", fmt_num(b[2], 64, o->msgs), true);
+		KV("maxmsg", format_int(o->maxmsg, b[0], 64), true);
+		KV("msgsize", format_int(o->msgsize, b[1], 64), true);
+		KV("curmsgs", format_int(o->msgs, b[2], 64), true);
 		/* The queue's flags as a new descriptor sees them: 0, or O_NONBLOCK. */
 		KV("flags", o->msgs == NA ? NULL : "0", true);
-		KV("qsize", fmt_num(b[3], 64, o->size), true);
-		KV("notify_pid", fmt_num(b[4], 64, o->notify_pid), true);
+		KV("qsize", format_int(o->size, b[3], 64), true);
+		KV("notify_pid", format_int(o->notify_pid, b[4], 64), true);
 	} else {
 		struct msqid_ds ds;
 		int rr = msgctl(o->id, IPC_STAT, &ds);
 		trace_call(trace, rr, errno, "msgctl(%d, IPC_STAT, {...})", o->id);
 		snprintf(b[0], 64, "0x%08x", (unsigned)o->key);
 		KV("key", b[0], false);
-		KV("id", fmt_num(b[1], 64, o->id), true);
-		KV("qnum", fmt_num(b[2], 64, o->msgs), true);
-		KV("qbytes", rr == 0 ? fmt_num(b[3], 64, (int64_t)ds.msg_qbytes) : NULL, true);
-		KV("cbytes", fmt_num(b[4], 64, o->size), true);
-		KV("lspid", fmt_num(b[5], 64, o->lspid), true);
-		KV("lrpid", fmt_num(b[6], 64, o->lrpid), true);
-		KV("stime", fmt_time(b[7], 64, o->stime, json), json);
-		KV("rtime", fmt_time(b[8], 64, o->rtime, json), json);
-		KV("cowner", user_name(b[9], 64, o->cuid), false);
-		KV("cgroup", group_name(b[10], 64, o->cgid), false);
+		KV("id", format_int(o->id, b[1], 64), true);
+		KV("qnum", format_int(o->msgs, b[2], 64), true);
+		KV("qbytes", rr == 0 ? format_int((int64_t)ds.msg_qbytes, b[3], 64) : NULL, true);
+		KV("cbytes", format_int(o->size, b[4], 64), true);
+		KV("lspid", format_int(o->lspid, b[5], 64), true);
+		KV("lrpid", format_int(o->lrpid, b[6], 64), true);
+		KV("stime", format_time(o->stime, json, b[7], 64), json);
+		KV("rtime", format_time(o->rtime, json, b[8], 64), json);
+		KV("cowner", id_name(&names, o->cuid, false, b[9], 64), false);
+		KV("cgroup", id_name(&names, o->cgid, true, b[10], 64), false);
 	}
-	KV("ctime", fmt_time(b[11], 64, o->ctime, json), json);
-	KV("owner", o->uid == (uid_t)-1 ? NULL : user_name(b[12], 64, o->uid), false);
-	KV("group", o->gid == (gid_t)-1 ? NULL : group_name(b[13], 64, o->gid), false);
+	KV("ctime", format_time(o->ctime, json, b[11], 64), json);
+	KV("owner", o->uid == (uid_t)-1 ? NULL : id_name(&names, o->uid, false, b[12], 64), false);
+	KV("group", o->gid == (gid_t)-1 ? NULL : id_name(&names, o->gid, true, b[13], 64), false);
 	if (o->mode != NA)
 		snprintf(b[14], 64, "0%03o", o->mode);
 	KV("mode", o->mode == NA ? NULL : b[14], false);

@@ -34,6 +34,18 @@ int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; 
 int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
 int parse_int_range(const char *s, long long min, long long max, long long *out);
 const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
+/* An int64 field as text; NULL for NA ("does not apply"). */
+const char *format_int(int64_t v, char *buf, size_t len);
+/* A time as 2026-11-22T10:00:00 (local), or as epoch seconds; NULL for NA or 0 (never). */
+const char *format_time(int64_t t, bool epoch, char *buf, size_t len);
+
+/* User and group names, each looked up once; the caller keeps the cache. */
+struct id_names {
+	struct { unsigned id; char name[33]; bool group; } v[64];
+	size_t n;
+};
+/* The name of a uid (group false) or gid (group true), or the number if it has none. */
+const char *id_name(struct id_names *nm, unsigned id, bool group, char *buf, size_t len);
 
 /* ---- ref.c: kinds and object references ---- */
 enum ipc_kind {

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ipckit.h"
 
@@ -145,6 +146,27 @@ const char *format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1f%c", v, units[u]);
 	else
 		snprintf(buf, len, "%.0f%c", v, units[u]);
+	return buf;
+}
+
+const char *format_int(int64_t v, char *buf, size_t len)
+{
+	if (v == NA)
+		return NULL;
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+const char *format_time(int64_t t, bool epoch, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == NA || t == 0)
+		return NULL;
+	if (epoch || localtime_r(&tt, &tm) == NULL)
+		return format_int(t, buf, len);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	return buf;
 }
 
