@@ -83,6 +83,14 @@ struct ipc_ref {
 int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why);
 int posix_name_check(const char *name, enum ipc_kind kind, const char **why);
 
+/* ---- esc.c: names made safe to print ---- */
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if it is not one. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+/* s with control bytes, invalid UTF-8 and a "\\x" as \xHH (what ipc-ls prints and
+   ipc-rm reads back); truncated with "..." to fit. Use it for every name in a message. */
+const char *esc(const char *s, char *buf, size_t len);
+#define ESC_MAX (4 * 4096 + 8)
+
 /* ---- trace.c: the --trace stream ---- */
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
 void trace_call(bool on, long ret, int err, const char *fmt, ...)

@@ -1,0 +1,70 @@
+/* Names made safe to print: a name anyone can create must not drive the terminal. */
+#include <string.h>
+
+#include "ipckit.h"
+
+/* Length of the well-formed UTF-8 sequence at p (at most n bytes), 0 if it is not one. */
+size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and code points past U+10FFFF are not UTF-8 */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * Copies s into buf with control bytes (C0, DEL, C1), bytes that are not
+ * UTF-8, and a backslash that starts "\x" written as \xHH: the form ipc-ls
+ * prints and ipc-rm reads back. Truncates with "..." when buf is too short.
+ */
+const char *esc(const char *s, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), w = 0;
+
+	if (len == 0)
+		return "";
+	for (size_t i = 0; i < n;) {
+		size_t seq = utf8_seq_len(p + i, n - i);
+		bool c1 = seq == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
+		size_t need = (seq == 0 || c1 || p[i] < 0x20 || p[i] == 0x7f ||
+		               (p[i] == '\\' && p[i + 1] == 'x')) ? 4 * (seq ? seq : 1) : seq;
+
+		if (w + need + 4 > len) {
+			strlcpy(buf + w, "...", len - w);
+			return buf;
+		}
+		if (need == seq) {
+			memcpy(buf + w, p + i, seq);
+			w += seq;
+		} else {
+			for (size_t k = 0; k < (seq ? seq : 1); k++)
+				w += (size_t)snprintf(buf + w, len - w, "\\x%02x", p[i + k]);
+		}
+		i += seq ? seq : 1;
+	}
+	buf[w] = '\0';
+	return buf;
+}
