@@ -90,6 +90,21 @@ size_t utf8_seq_len(const unsigned char *p, size_t n);
    ipc-rm reads back); truncated with "..." to fit. Use it for every name in a message. */
 const char *esc(const char *s, char *buf, size_t len);
 #define ESC_MAX (4 * 4096 + 8)
+/* esc(s) in a buffer of its own, never truncated; free it. NULL with errno. */
+char *esc_alloc(const char *s);
+
+/* ---- json.c: the one JSON string encoder ---- */
+/* Whether all n bytes are well-formed UTF-8 (as utf8_seq_len judges). */
+bool utf8_valid(const void *p, size_t n);
+/* n bytes as a JSON string: '"', '\\' and control bytes escaped, and a byte that is
+   not UTF-8 as the text \xHH (as esc() writes it): the output is always valid UTF-8. */
+void json_str(FILE *f, const void *p, size_t n);
+void json_string(FILE *f, const char *s);
+/* n bytes as a JSON string of their base64 (RFC 4648, with padding). */
+void json_base64(FILE *f, const void *p, size_t n);
+/* A payload: "key": the bytes as text when they are UTF-8, else their base64, then
+   "encoding": "utf-8" or "base64". */
+void json_payload(FILE *f, const char *key, const void *p, size_t n);
 
 /* ---- trace.c: the --trace stream ---- */
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
@@ -220,6 +235,46 @@ int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes 
 /* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
 struct libscols_table;
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
+
+/* ---- fields.c: every field of one object, for ipc-ls -i and each tool's info ---- */
+/* In the order of ipc-ls's columns; the keys are their names in lower case. */
+enum ipc_field {
+	F_KIND, F_REF, F_NAME, F_KEY, F_ID, F_OWNER, F_GROUP, F_UID, F_GID, F_COWNER, F_CGROUP,
+	F_PERMS, F_MODE, F_SIZE, F_MSGS, F_MAXMSG, F_MSGSIZE, F_NATTCH, F_NSEMS, F_VALUE,
+	F_TYPE, F_CONNS, F_CPID, F_LPID, F_LSPID, F_LRPID, F_NOTIFYPID, F_CTIME, F_MTIME,
+	F_ATTACH, F_DETACH, F_SEND, F_RECV, F_OTIME, F_USERS, F_NUSERS, F_STATE, F_INFO,
+	F_COUNT
+};
+enum field_flags {
+	FIELD_BYTES = 1,          /* sizes in bytes, not 4K */
+	FIELD_EPOCH = 2,          /* times as seconds since the epoch, not 2026-11-22T10:00:00 */
+	FIELD_JSON = 3,           /* what JSON needs: both */
+};
+/* The text of one field of o, NULL when it has none; raw bytes (the printer escapes).
+   F_USERS needs a buffer of a few KiB. */
+const char *field_text(enum ipc_field f, const struct ipc_obj *o, unsigned flags,
+                       struct id_names *nm, char *buf, size_t len);
+
+struct field {
+	const char *key;          /* lower-case ipc-ls column name, or a kind's own (qbytes) */
+	char *value;              /* escaped as esc() does; NULL for none (null in JSON) */
+	bool number;              /* a JSON number */
+	bool unreadable;          /* the caller may not read it (null in JSON, said in text) */
+};
+struct field_list {
+	struct field v[F_COUNT + 1];
+	size_t n;
+	struct sysv_sem_detail *sems;   /* sysv-sem: each semaphore of the set */
+	int nsems;
+	bool sems_unreadable;
+};
+/* The fields that apply to o's kind, in order; reads what the listing does not
+   (System V qbytes, each semaphore of a set). flags: FIELD_JSON when the list is
+   to be printed as JSON. -1 with errno (out of memory). */
+int ipc_fields(struct field_list *fl, const struct ipc_obj *o, unsigned flags, bool trace);
+/* "key  value" lines (and a table of semaphores), or one JSON object. */
+int fields_print(FILE *f, const struct field_list *fl, bool json);
+void fields_free(struct field_list *fl);
 
 
 /* mq.c: one message queue, POSIX or System V, for ipc-mq */

@@ -130,11 +130,11 @@ PY
 	sem=$(mk_sysv sem 3)
 	peer sysv-sem-setall "$sem" 5 0 7
 	run -0 ipc-ls -i "sysv-sem:id:$sem"
-	assert_line --regexp "^NSEMS +3$"
+	assert_line --regexp "^nsems +3$"
 	assert_line --regexp "^0 +5 +0 +0 +[0-9]+$"
 	assert_line --regexp "^2 +7 +0 +0 +[0-9]+$"
 	run -0 ipc-ls -i "sysv-sem:id:$sem" --json
-	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["object"]["nsems"], [s["value"] for s in d["semaphores"]])' <<<"$output"
+	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nsems"], [s["value"] for s in d["semaphores"]])' <<<"$output"
 	assert_output "3 [5, 0, 7]"
 }
 
@@ -242,4 +242,24 @@ print(rows["MSGMNI"]["limit"], rows["MSGMNI"]["used"], rows["MQ_MSG_MAX"]["limit
 	[[ "$stderr" == *"mq_getattr("*"mq_maxmsg=4, mq_msgsize=64, mq_curmsgs=0}) = 0"* ]]
 	run -0 --separate-stderr env IPC_TRACE=1 ipc-ls -i "sysv-msg:id:$msg"
 	[[ "$stderr" == *'open("/proc/sysvipc/msg", O_RDONLY) = 3'* ]]
+}
+
+@test "-i: the fields of the object's kind only, lower-case keys as in --json; unreadable ones say so" {
+	local shm sem
+	shm=$(mk_sysv shm 4096)
+	run -0 ipc-ls -i "sysv-shm:id:$shm"
+	assert_line --regexp "^nattch +0$"
+	assert_line --regexp "^size +4096$"
+	refute_line --regexp "^(msgs|maxmsg|nsems|name|mtime) "
+	mk_posix_shm "/$T-d" 10
+	run -0 ipc-ls -i "posix-shm:/$T-d" --json
+	run -0 python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)))' <<<"$output"
+	assert_output "kind ref name owner group uid gid perms mode size ctime mtime users nusers state"
+	sem=$(mk_sysv sem 2)
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-ls -i "sysv-sem:id:$sem"
+	assert_line --regexp "^nsems +2$"
+	assert_line --regexp "^semaphores +not readable: permission denied$"
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-ls -i "sysv-sem:id:$sem" --json
+	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nsems"], d["semaphores"])' <<<"$output"
+	assert_output "2 None"
 }
