@@ -159,20 +159,6 @@ fail:
 	return -1;
 }
 
-/* -i: every field of one object, through the table every tool's info shares. */
-static int print_detail(struct ctx *c, const struct ipc_obj *o, bool trace)
-{
-	struct field_list fl;
-	bool json = c->flags & OUT_JSON;
-	unsigned flags = json || (c->flags & OUT_BYTES) ? FIELD_JSON : FIELD_BYTES;
-
-	if (ipc_fields(&fl, o, flags, trace) == -1)
-		return -1;
-	int r = fields_print(stdout, &fl, json);
-	fields_free(&fl);
-	return r;
-}
-
 static int print_limits(unsigned flags, bool trace)
 {
 	static const struct out_col lcols[] = {
@@ -339,10 +325,11 @@ int main(int argc, char *argv[])
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");
 		ipc_state_compute(&l);
-		if (print_detail(&c, &l.v[0], trace) == -1)
-			code = EXIT_FAIL;
+		if (fields_show(stdout, &l.v[0], c.flags & OUT_BYTES ? FIELD_JSON : FIELD_BYTES,
+		                c.flags & OUT_JSON, trace) == -1)
+			err(EXIT_FAIL, "%s", info_ref);
 		ipc_list_free(&l);
-		return finish(code);
+		return finish(EXIT_OK);
 	}
 
 	struct ipc_scan sc = {

@@ -510,12 +510,9 @@ static int cmd_info(int argc, char *argv[])
 		fail("info", ref, errno == EINVAL ? ENOENT : errno);
 	ipc_users_scan(&l, trace);
 	ipc_state_compute(&l);
-	struct field_list fl;
 	char eb[ESC_MAX];
-	if (ipc_fields(&fl, &l.v[0], json ? FIELD_JSON : FIELD_BYTES, trace) == -1)
+	if (fields_show(stdout, &l.v[0], FIELD_BYTES, json, trace) == -1)
 		err(EXIT_FAIL, "info %s", esc(ref, eb, sizeof(eb)));
-	fields_print(stdout, &fl, json);
-	fields_free(&fl);
 	ipc_list_free(&l);
 	return EXIT_OK;
 }

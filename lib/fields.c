@@ -291,7 +291,7 @@ static void print_sems(FILE *f, const struct field_list *fl, bool json)
 		fprintf(f, "%-7d %6d %6d %6d %8d\n", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
 }
 
-int fields_print(FILE *f, const struct field_list *fl, bool json)
+void fields_print(FILE *f, const struct field_list *fl, bool json)
 {
 	if (json)
 		fputs("{", f);
@@ -314,5 +314,15 @@ int fields_print(FILE *f, const struct field_list *fl, bool json)
 		print_sems(f, fl, json);
 	if (json)
 		fputs("\n}\n", f);
-	return ferror(f) ? -1 : 0;
+}
+
+int fields_show(FILE *f, const struct ipc_obj *o, unsigned flags, bool json, bool trace)
+{
+	struct field_list fl;
+
+	if (ipc_fields(&fl, o, json ? FIELD_JSON : flags, trace) == -1)
+		return -1;
+	fields_print(f, &fl, json);
+	fields_free(&fl);
+	return 0;
 }

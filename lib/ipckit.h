@@ -272,9 +272,13 @@ struct field_list {
    (System V qbytes, each semaphore of a set). flags: FIELD_JSON when the list is
    to be printed as JSON. -1 with errno (out of memory). */
 int ipc_fields(struct field_list *fl, const struct ipc_obj *o, unsigned flags, bool trace);
-/* "key  value" lines (and a table of semaphores), or one JSON object. */
-int fields_print(FILE *f, const struct field_list *fl, bool json);
+/* "key  value" lines (and a table of semaphores), or one JSON object. Write
+   errors are the caller's to catch, when it closes f. */
+void fields_print(FILE *f, const struct field_list *fl, bool json);
 void fields_free(struct field_list *fl);
+/* All three: what ipc-ls -i and every tool's info print (JSON implies FIELD_JSON).
+   -1 with errno (out of memory). */
+int fields_show(FILE *f, const struct ipc_obj *o, unsigned flags, bool json, bool trace);
 
 
 /* mq.c: one message queue, POSIX or System V, for ipc-mq */
