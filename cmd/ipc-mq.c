@@ -53,6 +53,7 @@ static void usage(FILE *f)
 	if (f == stdout)
 		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
 		      "or with its kind: posix-mq:/name, sysv-msg:id:ID.\n"
+		      "Numbers: decimal or 0x hex; modes: octal (644) or like u=rw,g=r.\n"
 		      "Durations: 250ms 2s 1.5m; sizes: 4096 4K 1M. See ipc-mq(1).\n", f);
 }
 
@@ -114,6 +115,15 @@ static long long opt_int(const char *s, long long min, long long max, const char
 	return v;
 }
 
+static int opt_mode(const char *s, const char *opt)
+{
+	mode_t m;
+
+	if (parse_mode(s, &m) == -1)
+		bad_usage("invalid mode '%s' for %s (octal 0 to 0777, or like u=rw,g=r)", s, opt);
+	return (int)m;
+}
+
 static long opt_size(const char *s, long min, long max, const char *opt)
 {
 	uint64_t v;
@@ -151,7 +161,7 @@ static int cmd_create(int argc, char *argv[])
 		case 'M': c.maxmsg = (long)opt_int(optarg, 1, INT_MAX, "--maxmsg"); break;
 		case 'S': c.msgsize = opt_size(optarg, 1, INT_MAX, "--msgsize"); break;
 		case 'B': c.max_bytes = opt_size(optarg, 1, INT_MAX, "--max-bytes"); break;
-		case 'm': c.mode = (int)opt_int(optarg, 0, 0777, "--mode"); break;
+		case 'm': c.mode = opt_mode(optarg, "--mode"); break;
 		case 'e': c.exist_ok = true; break;
 		}
 	}

@@ -29,10 +29,21 @@ enum exit_code {
 };
 int exit_code_for_errno(int err);
 
-/* ---- parse.c: numbers, sizes, durations ---- */
+/* ---- parse.c: numbers, sizes, durations, modes ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
 int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
+/*
+ * An integer in [min, max]: decimal (a leading zero is not octal) or hex after
+ * 0x; a minus sign only where min < 0; no '+', whitespace or trailing bytes.
+ * -1 with EINVAL (not such a number) or ERANGE (outside [min, max]).
+ */
 int parse_int_range(const char *s, long long min, long long max, long long *out);
+/*
+ * A permission mode: octal digits as chmod writes them (644 = 0644) or symbolic
+ * (u=rw,g=r, applied to 0), 0 to 0777: IPC objects have no setuid, setgid or
+ * sticky bit. -1 with EINVAL (not a mode) or ERANGE (bits past 0777).
+ */
+int parse_mode(const char *s, mode_t *mode);
 const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
 /* An int64 field as text; NULL for NA ("does not apply"). */
 const char *format_int(int64_t v, char *buf, size_t len);
