@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -238,7 +239,7 @@ struct msgq {
 	enum ipc_kind kind;       /* KIND_POSIX_MQ or KIND_SYSV_MSG */
 	int fd;                   /* POSIX: the mqd_t */
 	int id;                   /* System V: the msqid */
-	char name[256];           /* POSIX name, for messages and removal checks */
+	char name[NAME_MAX + 2];  /* POSIX name, for messages and removal checks */
 	size_t msgsize;           /* the largest message the queue takes */
 	size_t qbytes;            /* System V: bytes the queue holds (msg_qbytes) */
 	void *sysv_buf;           /* System V: a long type and sysv_cap bytes, reused */
