@@ -485,6 +485,11 @@ int main(int argc, char *argv[])
 		if (r.kind < 0)
 			errx(EXIT_USAGE, "%s: give the kind, like posix-mq:%s or sysv-shm:%s", info_ref,
 			     r.form == REF_NAME ? r.name : "/name", r.form == REF_NAME ? "id:N" : info_ref);
+		if (ref_ftok(&r, trace) == -1) {   /* a missing file names no object */
+			char b1[ESC_MAX], b2[ESC_MAX];
+			err(exit_code_for_errno(errno), "%s: %s", esc(info_ref, b1, sizeof(b1)),
+			    esc(r.ftok_path, b2, sizeof(b2)));
+		}
 		if (ipc_lookup(&r, &l, trace) == -1) {
 			int e = errno;
 			if (e == ENOENT)

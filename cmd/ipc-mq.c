@@ -81,6 +81,11 @@ static void parse_ref(const char *text, struct ipc_ref *r)
 		bad_usage("%s: not a message queue (posix-mq or sysv-msg)", text);
 	if (r->kind == KIND_POSIX_MQ && posix_name_check(r->name, KIND_POSIX_MQ, &why) == -1)
 		bad_usage("%s: %s", text, why);
+	if (ref_ftok(r, trace) == -1) {
+		char b1[ESC_MAX], b2[ESC_MAX];
+		errc(exit_code_for_errno(errno), errno, "%s: %s", esc(text, b1, sizeof(b1)),
+		     esc(r->ftok_path, b2, sizeof(b2)));
+	}
 }
 
 /* Exits with a message and the code for errno; `what` names the operation. */
@@ -537,13 +542,6 @@ static int cmd_info(int argc, char *argv[])
 		bad_usage("info takes one REF");
 	const char *ref = argv[optind];
 	parse_ref(ref, &r);
-	if (r.kind == KIND_SYSV_MSG && r.form != REF_ID) {
-		int id = msgq_sysv_id(&r, trace);   /* key: and ftok: name the queue with this id */
-		if (id == -1)
-			fail("info", ref, errno);
-		r.form = REF_ID;
-		r.id = id;
-	}
 	if (ipc_lookup(&r, &l, trace) == -1)
 		fail("info", ref, errno == EINVAL ? ENOENT : errno);
 	ipc_users_scan(&l, trace);
@@ -616,6 +614,10 @@ static int cmd_rm(int argc, char *argv[])
 			if (r.kind != KIND_POSIX_MQ && r.kind != KIND_SYSV_MSG) {
 				warnx("rm %s: not a message queue", argv[i]);
 				c = EXIT_USAGE;
+			} else if (ref_ftok(&r, trace) == -1) {
+				char b1[ESC_MAX], b2[ESC_MAX];
+				warn("rm %s: %s", esc(argv[i], b1, sizeof(b1)), esc(r.ftok_path, b2, sizeof(b2)));
+				c = exit_code_for_errno(errno);
 			} else if (msgq_remove(&r, trace) == -1) {
 				int e = errno;
 				if (e == ENOENT)

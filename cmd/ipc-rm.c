@@ -118,6 +118,11 @@ static int remove_ref(const struct opts *o, const char *text)
 		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
 		return EXIT_USAGE;
 	}
+	if (ref_ftok(&r, o->trace) == -1) {   /* a missing file names no object */
+		char b1[ESC_MAX], b2[ESC_MAX];
+		warn("%s: %s", esc(text, b1, sizeof(b1)), esc(r.ftok_path, b2, sizeof(b2)));
+		return exit_code_for_errno(errno);
+	}
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
 		if (e == ENOENT)
