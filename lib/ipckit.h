@@ -27,12 +27,13 @@ enum exit_code {
 	EXIT_TIMEOUT = 6,
 	EXIT_BUSY = 7,
 };
-int exit_code_for_errno(int err);
 
 /* ---- parse.c: numbers, sizes, durations ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
 int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
 int parse_int_range(const char *s, long long min, long long max, long long *out);
+/* A mode as chmod takes it: octal (644 = 0644) or symbolic (u=rw,g=r); 0 to 0777. */
+int parse_mode(const char *s, mode_t *mode);
 const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
 /* An int64 field as text; NULL for NA ("does not apply"). */
 const char *format_int(int64_t v, char *buf, size_t len);
@@ -95,7 +96,6 @@ const char *esc(const char *s, char *buf, size_t len);
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
 void trace_call(bool on, long ret, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool trace_from_env(void);
 
 /* ---- objects: what every listing and removal sees ---- */
 enum ipc_state { STATE_UNKNOWN, STATE_IN_USE, STATE_IDLE, STATE_ORPHAN };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ipckit.h"
 
@@ -170,24 +171,6 @@ const char *format_time(int64_t t, bool epoch, char *buf, size_t len)
 	return buf;
 }
 
-int exit_code_for_errno(int err)
-{
-	switch (err) {
-	case ENOENT: case ESRCH: case EIDRM: case ENOTDIR:
-		return EXIT_NOTFOUND;
-	case EEXIST:
-		return EXIT_EXISTS;
-	case EACCES: case EPERM: case EROFS:
-		return EXIT_PERM;
-	case EAGAIN: case ETIMEDOUT:
-		return EXIT_TIMEOUT;
-	case EBUSY:
-		return EXIT_BUSY;
-	default:
-		return EXIT_FAIL;
-	}
-}
-
 int strv_push(char ***v, size_t *n, char *s)
 {
 	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
@@ -196,5 +179,44 @@ int strv_push(char ***v, size_t *n, char *s)
 		return -1;
 	nv[(*n)++] = s;
 	*v = nv;
+	return 0;
+}
+
+int parse_mode(const char *s, mode_t *mode)
+{
+	long long v;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (isdigit((unsigned char)*s)) {
+		/* octal as chmod writes it: 644 is 0644 */
+		char *end;
+		errno = 0;
+		v = strtoll(s, &end, 8);
+		if (*end != '\0' || errno == ERANGE) {
+			errno = *end ? EINVAL : ERANGE;
+			return -1;
+		}
+		if (v < 0 || v > 0777) {
+			errno = ERANGE;
+			return -1;
+		}
+		*mode = (mode_t)v;
+		return 0;
+	}
+	void *set = setmode(s);   /* u=rw,g=r: applied to no bits at all */
+	if (set == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	mode_t m = getmode(set, 0);
+	free(set);
+	if (m & ~0777) {
+		errno = ERANGE;
+		return -1;
+	}
+	*mode = m;
 	return 0;
 }
