@@ -31,8 +31,8 @@ static int cmd_notify(int, char *[]);
 static const struct cli_cmd cmds[] = {
 	{ "create", cmd_create, "create [--maxmsg N] [--msgsize SIZE] [--max-bytes SIZE] [--mode MODE] [--exist-ok] REF" },
 	{ "send", cmd_send, "send [--priority N | --type N] [-t DURATION] [-0 | --whole] REF [MESSAGE...]" },
-	{ "recv", cmd_recv, "recv [-n COUNT] [-f] [-t DURATION] [--type N] [-0 | --raw | --json] [-v] REF" },
-	{ "info", cmd_info, "info [--json] REF" },
+	{ "recv", cmd_recv, "recv [-n COUNT] [-f] [-t DURATION] [--type N] [-0 | --raw | -J] [-v] REF" },
+	{ "info", cmd_info, "info [-J] REF" },
 	{ "rm", cmd_rm, "rm REF..." },
 	{ "notify", cmd_notify, "notify [-n COUNT] [-t DURATION] REF -- COMMAND [ARG...]" },
 };
@@ -378,7 +378,7 @@ static int cmd_recv(int argc, char *argv[])
 	int64_t timeout = -1;
 	int ch;
 
-	while ((ch = cli_getopt(argc, argv, "n:ft:0v", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "n:ft:0vJ", lo)) != -1) {
 		switch (ch) {
 		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); count_given = true; break;
 		case 'f': follow = true; break;
@@ -470,7 +470,7 @@ static int cmd_info(int argc, char *argv[])
 	bool json = false;
 	int ch;
 
-	while ((ch = cli_getopt(argc, argv, "", lo)) != -1)
+	while ((ch = cli_getopt(argc, argv, "J", lo)) != -1)
 		json |= ch == 'J';
 	if (argc - optind != 1)
 		bad_usage("info takes one REF");
