@@ -51,6 +51,7 @@ TOOLS=(ipc-ls ipc-rm ipc-mq)
 @test "every tool: -V, -h and output to a full disk exit 1 with a write error" {
 	for t in "${TOOLS[@]}"; do
 		for opt in -V -h; do
+			# shellcheck disable=SC2016  # expanded by the inner bash
 			run -1 --separate-stderr bash -c '"$0" "$1" >/dev/full' "$t" "$opt"
 			assert_equal "$stderr" "$t: write error: No space left on device"
 		done
