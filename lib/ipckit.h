@@ -28,7 +28,6 @@ enum exit_code {
 	EXIT_TIMEOUT = 6,
 	EXIT_BUSY = 7,
 };
-int exit_code_for_errno(int err);
 
 /* ---- parse.c: numbers, sizes, durations, modes ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
@@ -122,7 +121,6 @@ const char *esc(const char *s, char *buf, size_t len);
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
 void trace_call(bool on, long ret, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool trace_from_env(void);
 
 /* ---- objects: what every listing and removal sees ---- */
 enum ipc_state { STATE_UNKNOWN, STATE_IN_USE, STATE_IDLE, STATE_ORPHAN };

@@ -238,24 +238,6 @@ const char *format_time(int64_t t, bool epoch, char *buf, size_t len)
 	return buf;
 }
 
-int exit_code_for_errno(int err)
-{
-	switch (err) {
-	case ENOENT: case ESRCH: case EIDRM: case ENOTDIR:
-		return EXIT_NOTFOUND;
-	case EEXIST:
-		return EXIT_EXISTS;
-	case EACCES: case EPERM: case EROFS:
-		return EXIT_PERM;
-	case EAGAIN: case ETIMEDOUT:
-		return EXIT_TIMEOUT;
-	case EBUSY:
-		return EXIT_BUSY;
-	default:
-		return EXIT_FAIL;
-	}
-}
-
 int strv_push(char ***v, size_t *n, char *s)
 {
 	char **nv = reallocarray(*v, *n + 1, sizeof(**v));

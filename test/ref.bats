@@ -122,7 +122,7 @@ need_fresh_ipc() {
 	assert_equal "$output" $'11:eleven\n10:ten'
 	for p in -1 +1 ' 1' 1x 32768 0x; do
 		run -2 --separate-stderr ipc-mq send --priority "$p" "/$T" no
-		assert_equal "$stderr" "ipc-mq: invalid value '$p' for --priority (0 to 32767)"
+		assert_equal "$stderr" "ipc-mq: invalid value '$p' for --priority (a decimal number from 0 to 32767)"
 	done
 	run -0 peer mq-attr "/$T"
 	assert_output "4 64 0"

@@ -29,5 +29,5 @@ complete -c ipc-mq -n '__fish_seen_subcommand_from send' -l whole -d 'all of std
 complete -c ipc-mq -n '__fish_seen_subcommand_from recv notify' -s n -l count -x -d 'how many'
 complete -c ipc-mq -n '__fish_seen_subcommand_from recv' -s f -l follow -d 'keep receiving'
 complete -c ipc-mq -n '__fish_seen_subcommand_from recv' -l raw -d 'exactly one message, no delimiter'
-complete -c ipc-mq -n '__fish_seen_subcommand_from recv info' -l json -d 'JSON'
+complete -c ipc-mq -n '__fish_seen_subcommand_from recv info' -s J -l json -d 'JSON'
 complete -c ipc-mq -n '__fish_seen_subcommand_from recv' -s v -l verbose -d 'priority or type on stderr'
