@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,28 +52,76 @@ static void usage(FILE *f)
 
 static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 {
-	char answer[64];
+	char answer[64], eref[ESC_MAX];
 
-	fprintf(stderr, "ipc-rm: remove %s (%s)? ", obj->ref, state_name(obj->state));
+	fprintf(stderr, "ipc-rm: remove %s (%s)? ", esc(obj->ref, eref, sizeof(eref)), state_name(obj->state));
 	if (o->tty == NULL || fgets(answer, sizeof(answer), o->tty) == NULL)
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+/* "is a symbolic link, not a fifo": what a name is when it is not of the kind it should be. */
+static void say_wrong_type(const char *eref, mode_t found, enum ipc_kind kind)
+{
+	if (S_ISLNK(found))
+		warnx("%s: is a symbolic link, not a %s; not removed", eref, kind_name(kind));
+	else if (S_ISDIR(found))
+		warnx("%s: is a directory, not a %s; not removed", eref, kind_name(kind));
+	else
+		warnx("%s: is not a %s; not removed", eref, kind_name(kind));
+}
+
+/* Says why removing a listed object failed; returns the exit code. */
+static int say_remove_error(const struct ipc_obj *obj, const char *eref, int e, const struct file_id *found)
+{
+	switch (e) {
+	case ENOENT:
+		warnx("%s: no such object (removed meanwhile)", eref);
+		return EXIT_NOTFOUND;
+	case EINVAL:
+		if (found == NULL)
+			break;
+		say_wrong_type(eref, found->type, obj->kind);
+		return EXIT_USAGE;
+	case ELOOP:
+		warnx("%s: changed since it was listed: a directory in its path is a symbolic link now; "
+		      "not removed", eref);
+		return EXIT_BUSY;
+	case ESTALE:
+		warnx("%s: changed since it was listed: another file has its name now; not removed", eref);
+		return EXIT_BUSY;
+	case EADDRINUSE:
+		warnx("%s: changed since it was listed: a socket is bound to it now; not removed", eref);
+		return EXIT_BUSY;
+	}
+	warnc(e, "%s", eref);
+	return exit_code_for_errno(e);
+}
+
 static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
+	char eref[ESC_MAX], ecomm[4 * sizeof(obj->users[0].comm) + 8];
+	const char *ref = esc(obj->ref, eref, sizeof(eref));
+	struct file_id found = { 0 };
 	int r;
 
 	if (obj->state == STATE_IN_USE && !o->force) {
 		if (obj->nusers)
-			warnx("%s: in use by %d/%s%s (use --force)", obj->ref, (int)obj->users[0].pid,
-			      obj->users[0].comm, obj->nusers > 1 ? " and others" : "");
+			warnx("%s: in use by %d/%s%s (use --force)", ref, (int)obj->users[0].pid,
+			      esc(obj->users[0].comm, ecomm, sizeof(ecomm)), obj->nusers > 1 ? " and others" : "");
 		else
-			warnx("%s: in use (use --force)", obj->ref);
+			warnx("%s: in use (use --force)", ref);
 		return EXIT_BUSY;
 	}
+	if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
+		warnx("%s: an abstract socket has no file; it goes away when its holder closes it", ref);
+		return EXIT_FAIL;
+	}
 	if (o->dry_run) {
-		printf("would remove %s\n", obj->ref);
+		/* what the real run would be refused, it says here too */
+		if (ipc_may_remove(obj, o->trace) == -1)
+			return say_remove_error(obj, ref, errno, NULL);
+		printf("would remove %s\n", ref);
 		return EXIT_OK;
 	}
 	if (o->interactive && !confirm(o, obj))
@@ -81,23 +130,44 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 		r = sysv_remove(obj->kind, obj->id, o->trace);
 	else if (KIND_IS_POSIX(obj->kind))
 		r = posix_remove(obj->kind, obj->name, o->trace);
-	else if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
-		warnx("%s: an abstract socket has no file; it goes away when its holder closes it", obj->ref);
-		return EXIT_FAIL;
-	} else
-		r = file_remove(obj->name, obj->kind == KIND_FIFO ? S_IFIFO : S_IFSOCK,
-		                o->trace);
-	if (r == -1) {
-		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object (removed meanwhile)", obj->ref);
-		else
-			warnc(e, "%s", obj->ref);
-		return exit_code_for_errno(e);
+	else {
+		/* only the very file that was listed, reached through no symlink */
+		struct file_id want = { S_IFIFO, obj->dev, obj->ino };
+		if (obj->kind == KIND_UNIX)
+			want = (struct file_id){ S_IFSOCK, obj->file_dev, obj->file_ino };
+		r = file_remove(obj->name, &want, obj->stale, &found, o->trace);
 	}
+	if (r == -1)
+		return say_remove_error(obj, ref, errno, KIND_IS_SYSV(obj->kind) || KIND_IS_POSIX(obj->kind)
+		                                         ? NULL : &found);
 	if (o->verbose)
-		printf("removed %s\n", obj->ref);
+		printf("removed %s\n", ref);
 	return EXIT_OK;
+}
+
+/* Says why a FIFO or socket named by path was not found usable; returns the exit code. */
+static int say_path_error(const char *eref, const struct ipc_ref *r, int e)
+{
+	char real[PATH_MAX], ereal[ESC_MAX];
+	struct file_id found;
+	const char *leaf;
+	int dfd;
+
+	if (e == ELOOP) {
+		if (path_real(r->name, real, sizeof(real)) == 0)
+			warnx("%s: a directory in the path is a symbolic link; not removed (use %s:%s)", eref,
+			      kind_name((enum ipc_kind)r->kind), esc(real, ereal, sizeof(ereal)));
+		else
+			warnx("%s: a directory in the path is a symbolic link; not removed", eref);
+		return EXIT_USAGE;
+	}
+	/* EINVAL: say what the name is instead */
+	if ((dfd = path_open_dir(r->name, &leaf, false)) == -1 || path_leaf_id(dfd, leaf, &found) == -1)
+		found.type = 0;
+	if (dfd != -1)
+		close(dfd);
+	say_wrong_type(eref, found.type, (enum ipc_kind)r->kind);
+	return EXIT_USAGE;
 }
 
 /* Removes what one REF names; returns the exit code for it. */
@@ -105,33 +175,35 @@ static int remove_ref(const struct opts *o, const char *text)
 {
 	struct ipc_list l = { 0 };
 	struct ipc_ref r;
-	const char *why;
+	char eref[ESC_MAX];
+	const char *why, *etext = esc(text, eref, sizeof(eref));
 	int code;
 
 	if (ref_parse(text, -1, &r, &why) == -1) {
-		warnx("%s: %s", text, why);
+		warnx("%s: %s", etext, why);
 		return EXIT_USAGE;
 	}
 	if (r.kind < 0) {
-		warnx("%s: give the kind, like %s", text, r.form == REF_NAME
+		warnx("%s: give the kind, like %s", etext, r.form == REF_NAME
 		      ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
 		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
 		return EXIT_USAGE;
 	}
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object", text);
-		else if (e == ELOOP)
-			warnx("%s: is a symbolic link, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EISDIR)
-			warnx("%s: is a directory, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EINVAL)
-			warnx("%s: is not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else
-			warnc(e, "%s", text);
 		ipc_list_free(&l);
-		return e == EINVAL || e == ELOOP || e == EISDIR ? EXIT_USAGE : exit_code_for_errno(e);
+		if (e == ENOENT) {
+			warnx("%s: no such object", etext);
+			return EXIT_NOTFOUND;
+		}
+		if ((e == ELOOP || e == EINVAL) && (r.kind == KIND_FIFO || r.kind == KIND_UNIX))
+			return say_path_error(etext, &r, e);
+		if (e == EINVAL) {
+			warnx("%s: is not a %s; not removed", etext, kind_name((enum ipc_kind)r.kind));
+			return EXIT_USAGE;
+		}
+		warnc(e, "%s", etext);
+		return exit_code_for_errno(e);
 	}
 	/* System V objects say themselves whether they are attached; no need to read /proc. */
 	if (!KIND_IS_SYSV(r.kind) && ipc_users_scan(&l, o->trace) == -1)

@@ -243,3 +243,26 @@ print(rows["MSGMNI"]["limit"], rows["MSGMNI"]["used"], rows["MQ_MSG_MAX"]["limit
 	run -0 --separate-stderr env IPC_TRACE=1 ipc-ls -i "sysv-msg:id:$msg"
 	[[ "$stderr" == *'open("/proc/sysvipc/msg", O_RDONLY) = 3'* ]]
 }
+
+@test "a socket path holding a newline and a forged /proc/net/unix row is one row, escaped" {
+	local path="$FILES/a"$'\n'"0: 2 0 10000 1 1 4242 @$T-forged"
+	local raw json orphans
+	[ "${#path}" -lt 108 ] || skip "the scratch directory's path is too long for a socket name"
+	hold unix-listen "$path"
+	run -0 ipc-ls --raw -n -o REF,INFO,STATE -t unix --path "$FILES"
+	raw=$output
+	run -0 ipc-ls --json -o REF,STATE -t unix --path "$FILES"
+	json=$output
+	run -0 ipc-ls --raw -n -o REF -t unix --orphans --path "$FILES"
+	orphans=$output
+	rm -f "$path"   # before any assertion: a name with a newline cannot be tracked
+	assert_equal "$(grep -cF "$T-forged" <<<"$raw")" 1
+	assert_equal "$(grep -cF "$FILES" <<<"$raw")" 1
+	[[ "$raw" == *"unix:$FILES/a\x0a0:"*"4242"*"@$T-forged stream,"*"listening in-use"* ]]
+	run -0 python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1])["ipc"] if sys.argv[2] in r["ref"] or "forged" in r["ref"]]
+print(len(rows), repr(rows[0]["ref"]), rows[0]["state"])' "$json" "$FILES"
+	assert_output "1 'unix:$FILES/a\\n0: 2 0 10000 1 1 4242 @$T-forged' in-use"
+	assert_equal "$(grep -cF "$FILES" <<<"$orphans")" 0
+}
