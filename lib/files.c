@@ -167,82 +167,30 @@ static int walk_paths(struct walk *w, const char *const *paths, size_t npaths, b
 	return 0;
 }
 
-/* A connection accepted from a listener: it carries the listener's name and file. */
-static bool same_address(const struct unix_sock *a, const struct unix_sock *b)
+/* A live socket; named `name` when the caller reached it by another path than the kernel's. */
+static int add_live(struct ipc_list *l, const struct unix_socks *s, const struct unix_sock *u,
+                    const char *name, const struct stat *file)
 {
-	return strcmp(a->name, b->name) == 0 && a->has_file == b->has_file && a->file_ino == b->file_ino;
-}
-
-/* Whether u is the socket `only` names: by its file where the kernel says which, else by name. */
-static bool sock_wanted(const struct unix_socks *s, const struct unix_sock *u, const char *only,
-                        const struct stat *only_st)
-{
-	if (only == NULL)
-		return true;
-	if (only_st && !s->from_proc)
-		return unix_sock_is_file(u, only_st);
-	return strcmp(u->name, only) == 0;
-}
-
-static int add_live_sock(struct ipc_list *l, const struct unix_socks *s, const struct unix_sock *u,
-                         const char *only, const struct stat *only_st)
-{
-	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, only ? only : u->name);
+	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, name ? name : u->name);
 	struct stat st;
 
 	if (o == NULL)
 		return -1;
 	o->socktype = u->type;
 	o->listening = u->listening;
+	o->conns = u->conns;
 	o->dev = 0;
 	o->ino = u->ino;
-	if (only_st)
-		st = *only_st;
-	if (u->name[0] != '@' && (only_st || lstat(u->name, &st) == 0) && S_ISSOCK(st.st_mode) &&
-	    (s->from_proc || unix_sock_is_file(u, &st))) {
+	if (file)
+		st = *file;
+	/* the file at the kernel's name may be another one since (or relative to another directory) */
+	if (u->name[0] != '@' && (file || lstat(u->name, &st) == 0) && S_ISSOCK(st.st_mode) &&
+	    unix_socks_find(s, u->name, &st) == u) {
 		fill_file_stat(o, &st);
 		o->file_dev = st.st_dev;
 		o->file_ino = st.st_ino;
 	}
 	return ipc_obj_set_ref(o);
-}
-
-/*
- * The live named sockets (all, or the one `only` names), each listed once: a
- * connection accepted from a listener is counted in the listener's CONNS.
- */
-static int add_live(struct ipc_list *l, const struct unix_socks *s, const char *only,
-                    const struct stat *only_st)
-{
-	size_t *listeners = calloc(s->n + 1, sizeof(size_t));
-	size_t *parent = calloc(s->n + 1, sizeof(size_t));   /* listener index + 1, or 0 */
-	size_t *obj = calloc(s->n + 1, sizeof(size_t));      /* object index + 1, or 0 */
-	size_t nlisteners = 0;
-	int r = 0;
-
-	if (listeners == NULL || parent == NULL || obj == NULL)
-		r = -1;
-	for (size_t i = 0; r == 0 && i < s->n; i++)
-		if (s->v[i].listening)
-			listeners[nlisteners++] = i;
-	for (size_t i = 0; r == 0 && i < s->n; i++) {
-		const struct unix_sock *u = &s->v[i];
-		if (u->connected && !u->listening && u->type != SOCK_DGRAM)
-			for (size_t k = 0; k < nlisteners && !parent[i]; k++)
-				if (same_address(&s->v[listeners[k]], u))
-					parent[i] = listeners[k] + 1;
-		if (parent[i] || !sock_wanted(s, u, only, only_st))
-			continue;
-		if ((r = add_live_sock(l, s, u, only, only_st)) == 0)
-			obj[i] = l->n;
-	}
-	for (size_t i = 0; r == 0 && i < s->n; i++)
-		if (parent[i] && obj[parent[i] - 1])
-			l->v[obj[parent[i] - 1] - 1].conns++;
-	free(listeners);
-	free(parent);
-	free(obj);
-	return r;
 }
 
 /* A socket file no live socket is bound to: stale, left by a server that died. */
@@ -263,18 +211,15 @@ static int add_stale(struct ipc_list *l, const char *path, const struct stat *st
 static int unix_from_kernel(struct ipc_list *l, struct sockfiles *socks, bool trace)
 {
 	struct unix_socks s;
-	int r;
+	int r = 0;
 
 	if (unix_socks_read(&s, trace) == -1)
 		return -1;
-	r = add_live(l, &s, NULL, NULL);
-	for (size_t i = 0; r == 0 && socks && i < socks->n; i++) {
-		bool live = false;
-		for (size_t j = 0; j < s.n && !live; j++)
-			live = sock_wanted(&s, &s.v[j], socks->v[i].path, &socks->v[i].st);
-		if (!live)
+	for (size_t i = 0; r == 0 && i < s.n; i++)
+		r = add_live(l, &s, &s.v[i], NULL, NULL);
+	for (size_t i = 0; r == 0 && socks && i < socks->n; i++)
+		if (unix_socks_find(&s, socks->v[i].path, &socks->v[i].st) == NULL)
 			r = add_stale(l, socks->v[i].path, &socks->v[i].st);
-	}
 	unix_socks_free(&s);
 	return r;
 }
@@ -340,7 +285,7 @@ int fifo_load(struct ipc_list *l, const char *path, bool trace)
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace)
 {
 	char want[PATH_MAX + 2];
-	size_t before = l->n;
+	const struct unix_sock *u;
 	struct unix_socks s;
 	struct stat st;
 	int r;
@@ -356,15 +301,19 @@ int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace)
 	snprintf(want, sizeof(want), "%s%s", abstract ? "@" : "", name);
 	if (unix_socks_read(&s, trace) == -1)
 		return -1;
-	r = add_live(l, &s, want, abstract ? NULL : &st);
-	unix_socks_free(&s);
-	if (r == -1 || l->n > before)
-		return r;
-	if (abstract) {
+	u = unix_socks_find(&s, want, abstract ? NULL : &st);
+	if (u)
+		r = add_live(l, &s, u, want, abstract ? NULL : &st);
+	else if (abstract) {
 		errno = ENOENT;
-		return -1;
+		r = -1;
+	} else {
+		r = add_stale(l, name, &st);
 	}
-	return add_stale(l, name, &st);
+	int saved = errno;
+	unix_socks_free(&s);
+	errno = saved;
+	return r;
 }
 
 int file_remove(const char *path, const struct file_id *want, bool unbound, struct file_id *found,

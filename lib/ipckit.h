@@ -257,21 +257,22 @@ struct unix_sock {
 	char *name;               /* a path, or "@abstract" with each NUL as '@' */
 	uint64_t ino;             /* the socket's inode, as /proc/PID/fd shows it */
 	uint32_t file_ino;        /* the socket file's inode (32 bits), when has_file */
-	bool has_file;            /* bound to a file still known to the kernel (netlink only) */
-	uid_t uid;                /* the socket's owner; -1 if unknown */
+	bool has_file;            /* bound to a file (netlink only; abstract sockets have none) */
 	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	bool listening, connected;
+	int conns;                /* a listener: connections it accepted (not listed themselves) */
 };
 struct unix_socks {
-	struct unix_sock *v;
+	struct unix_sock *v;      /* sorted by file inode, then name: see unix_socks_find */
 	size_t n, cap;
 	bool from_proc;           /* read from /proc/net/unix: names only, no file inodes */
 };
+/* Every named socket once; connections a listener accepted are counted in its conns. */
 int unix_socks_read(struct unix_socks *s, bool trace);
 void unix_socks_free(struct unix_socks *s);
-/* Whether u is bound to the file st describes. */
-bool unix_sock_is_file(const struct unix_sock *u, const struct stat *st);
-/* 1 if a live socket is bound to the socket file (path, st), 0 if none; -1 with errno. */
+/* The socket bound to the socket file (path, st), or the abstract "@name" (st NULL); NULL if none. */
+const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *name, const struct stat *st);
+/* 1 if a live socket is bound to the socket file (path, st) now, 0 if none; -1 with errno. */
 int unix_bound(const char *path, const struct stat *st, bool trace);
 
 /* files.c: FIFOs and unix sockets */

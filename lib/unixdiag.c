@@ -5,6 +5,7 @@
  * is read only where netlink is refused (a seccomp filter, no unix_diag).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -58,7 +59,7 @@ static char *diag_name(const unsigned char *p, size_t len)
 static int diag_record(struct unix_socks *s, const struct nlmsghdr *h)
 {
 	const struct unix_diag_msg *m = NLMSG_DATA(h);
-	struct unix_sock u = { .uid = (uid_t)-1 };
+	struct unix_sock u = { 0 };
 	size_t left;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
@@ -88,10 +89,6 @@ static int diag_record(struct unix_socks *s, const struct nlmsghdr *h)
 				u.file_ino = v->udiag_vfs_ino;
 				u.has_file = true;
 			}
-			break;
-		case UNIX_DIAG_UID:
-			if (dlen >= sizeof(uint32_t))
-				memcpy(&u.uid, data, sizeof(uint32_t));
 			break;
 		}
 		if (alen >= left)
@@ -178,7 +175,7 @@ static int diag_dump(struct unix_socks *s, bool trace)
 		.req = {
 			.sdiag_family = AF_UNIX,
 			.udiag_states = ~0u,
-			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_UID,
+			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS,
 		},
 	};
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -190,7 +187,7 @@ static int diag_dump(struct unix_socks *s, bool trace)
 		return -1;
 	ssize_t n = sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&kernel, sizeof(kernel));
 	trace_call(trace, n, errno, "sendto(%d, {SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, {AF_UNIX, "
-	           "UDIAG_SHOW_NAME|UDIAG_SHOW_VFS|UDIAG_SHOW_UID}})", fd);
+	           "UDIAG_SHOW_NAME|UDIAG_SHOW_VFS}})", fd);
 	r = n == -1 ? -1 : diag_read(fd, s, trace);
 	int saved = errno;
 	close(fd);
@@ -201,7 +198,7 @@ static int diag_dump(struct unix_socks *s, bool trace)
 /* One line of /proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path". */
 static int proc_line(char *line, struct unix_socks *s)
 {
-	struct unix_sock u = { .uid = (uid_t)-1 };
+	struct unix_sock u = { 0 };
 	unsigned long flags, inode;
 	unsigned type, st;
 	int off = 0;
@@ -239,7 +236,6 @@ static int proc_read(struct unix_socks *s, bool trace)
 	int saved = errno;
 	fclose(f);
 	errno = saved;
-	s->from_proc = true;
 	return r;
 }
 
@@ -250,19 +246,83 @@ static bool refused(int err)
 	       err == ENOENT || err == EOPNOTSUPP || err == ENOSYS;
 }
 
+/*
+ * The order of the array: by the file a socket is bound to (netlink gives its
+ * inode; abstract sockets have none), then by name. /proc/net/unix gives no
+ * inode: there, by name alone.
+ */
+static int addr_cmp(const struct unix_sock *a, const struct unix_sock *b)
+{
+	if (a->has_file != b->has_file)
+		return a->has_file ? 1 : -1;
+	if (a->file_ino != b->file_ino)
+		return a->file_ino < b->file_ino ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int addr_qsort_cmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static bool accepted(const struct unix_sock *u)
+{
+	return u->connected && !u->listening && u->type != SOCK_DGRAM;
+}
+
+/*
+ * A connection a listener accepted carries the listener's name and file: it is
+ * counted in the listener's conns and dropped. Sorted, they sit side by side.
+ */
+static void fold_accepted(struct unix_socks *s)
+{
+	size_t w = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), addr_qsort_cmp);
+	for (size_t i = 0; i < s->n;) {
+		size_t end = i + 1, listener = SIZE_MAX;
+		while (end < s->n && addr_cmp(&s->v[i], &s->v[end]) == 0)
+			end++;
+		for (size_t k = i; k < end && listener == SIZE_MAX; k++)
+			if (s->v[k].listening)
+				listener = k;
+		for (size_t k = i; k < end; k++) {
+			if (listener != SIZE_MAX && accepted(&s->v[k])) {
+				s->v[listener].conns++;
+				free(s->v[k].name);
+				continue;
+			}
+			s->v[w++] = s->v[k];
+			if (k == listener)
+				listener = w - 1;   /* it moved down; later conns count there */
+		}
+		i = end;
+	}
+	s->n = w;
+}
+
 int unix_socks_read(struct unix_socks *s, bool trace)
 {
 	memset(s, 0, sizeof(*s));
-	if (diag_dump(s, trace) == 0)
-		return 0;
-	if (!refused(errno)) {
+	if (diag_dump(s, trace) == -1) {
 		int saved = errno;
 		unix_socks_free(s);
-		errno = saved;
-		return -1;
+		if (!refused(saved)) {
+			errno = saved;
+			return -1;
+		}
+		if (proc_read(s, trace) == -1) {
+			saved = errno;
+			unix_socks_free(s);
+			errno = saved;
+			return -1;
+		}
+		s->from_proc = true;
 	}
-	unix_socks_free(s);
-	return proc_read(s, trace);
+	fold_accepted(s);
+	return 0;
 }
 
 void unix_socks_free(struct unix_socks *s)
@@ -273,25 +333,50 @@ void unix_socks_free(struct unix_socks *s)
 	memset(s, 0, sizeof(*s));
 }
 
-bool unix_sock_is_file(const struct unix_sock *u, const struct stat *st)
+/*
+ * By the inode alone where netlink gave it: it gives 32 bits of it, and the
+ * superblock's device, which is not what stat says on btrfs subvolumes or
+ * overlayfs. Among sockets with the same 32 bits, the one of that name is
+ * preferred; a false match calls a stale file live, which only refuses a removal.
+ */
+const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *name, const struct stat *st)
 {
-	/*
-	 * The inode alone: netlink gives 32 bits of it, and the superblock's
-	 * device, which is not what stat says on btrfs subvolumes or overlayfs.
-	 * A false match calls a stale file live, which only refuses a removal.
-	 */
-	return u->has_file && u->file_ino == (uint32_t)st->st_ino;
+	struct unix_sock key = { .name = (char *)name };
+	bool by_ino = st && !s->from_proc;
+	size_t lo = 0, hi = s->n;
+
+	if (by_ino) {
+		key.has_file = true;
+		key.file_ino = (uint32_t)st->st_ino;
+		key.name = "";   /* sorts before every name with that inode */
+	}
+	while (lo < hi) {   /* the first element not below key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (addr_cmp(&s->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!by_ino)
+		return lo < s->n && !s->v[lo].has_file && strcmp(s->v[lo].name, name) == 0 ? &s->v[lo] : NULL;
+	const struct unix_sock *first = NULL;
+	for (size_t i = lo; i < s->n && s->v[i].has_file && s->v[i].file_ino == key.file_ino; i++) {
+		if (strcmp(s->v[i].name, name) == 0)
+			return &s->v[i];
+		if (first == NULL)
+			first = &s->v[i];
+	}
+	return first;
 }
 
 int unix_bound(const char *path, const struct stat *st, bool trace)
 {
 	struct unix_socks s;
-	int found = 0;
+	int found;
 
 	if (unix_socks_read(&s, trace) == -1)
 		return -1;
-	for (size_t i = 0; i < s.n && !found; i++)
-		found = s.from_proc ? strcmp(s.v[i].name, path) == 0 : unix_sock_is_file(&s.v[i], st);
+	found = unix_socks_find(&s, path, st) != NULL;
 	unix_socks_free(&s);
 	return found;
 }

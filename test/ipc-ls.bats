@@ -266,3 +266,27 @@ print(len(rows), repr(rows[0]["ref"]), rows[0]["state"])' "$json" "$FILES"
 	assert_output "1 'unix:$FILES/a\\n0: 2 0 10000 1 1 4242 @$T-forged' in-use"
 	assert_equal "$(grep -cF "$FILES" <<<"$orphans")" 0
 }
+
+@test "a listener's accepted connections are counted in CONNS, not listed; a bound client is its own row" {
+	local out="$BATS_TEST_TMPDIR/conns.out"
+	python3 -c '
+import socket, sys, time
+d = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX); srv.bind(d + "/srv.sock"); srv.listen()
+keep = []
+for i in range(3):
+    c = socket.socket(socket.AF_UNIX)
+    if i == 0:
+        c.bind(d + "/client.sock")   # a named client: listed on its own
+    c.connect(d + "/srv.sock"); keep += [c, srv.accept()[0]]
+print("ready", flush=True)
+time.sleep(3600)' "$FILES" >"$out" 3>&- &
+	echo $! >>"$HOLDERS"
+	track file "$FILES/srv.sock"
+	track file "$FILES/client.sock"
+	timeout 10 bash -c "until grep -q ready '$out'; do sleep 0.02; done"
+	run -0 ipc-ls --raw -n -o REF,CONNS,STATE -t unix --path "$FILES"
+	assert_line "unix:$FILES/srv.sock 3 in-use"
+	assert_line "unix:$FILES/client.sock  in-use"
+	[ "$(grep -c "$FILES" <<<"$output")" -eq 2 ]
+}
