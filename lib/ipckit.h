@@ -244,7 +244,6 @@ int path_open_dir(const char *path, const char **leaf, bool trace);
 int path_leaf_id(int dfd, const char *leaf, struct file_id *id);
 /* The path with its directory part's symlinks resolved: what to name instead. */
 int path_real(const char *path, char *buf, size_t len);
-bool file_id_same(const struct file_id *want, const struct file_id *found);
 /*
  * Unlinks leaf in dfd only if it is still `want`; *found says what is there.
  * -1 with errno: EINVAL when it is of another type (found->type says which),

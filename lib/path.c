@@ -137,7 +137,7 @@ int path_leaf_id(int dfd, const char *leaf, struct file_id *id)
 	return 0;
 }
 
-bool file_id_same(const struct file_id *want, const struct file_id *found)
+static bool file_id_same(const struct file_id *want, const struct file_id *found)
 {
 	return want->type == found->type && want->dev == found->dev && want->ino == found->ino;
 }
