@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define IPCKIT_VERSION "0.1.0"
@@ -168,6 +169,7 @@ struct ipc_obj {
 	bool shm_dest;            /* System V segment marked for removal */
 	bool malformed;           /* a POSIX semaphore file too short to be one */
 	uint64_t dev, ino;        /* files: what stat says; unix: socket inode */
+	uint64_t file_dev, file_ino; /* unix: the socket file, as stat says; 0 if none */
 	struct ipc_user *users;
 	size_t nusers;
 	enum ipc_state state;
@@ -241,13 +243,70 @@ int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool tr
 int posix_remove(enum ipc_kind kind, const char *name, bool trace);
 const char *posix_dir(enum ipc_kind kind);       /* /dev/mqueue or /dev/shm */
 
+/* ---- path.c: files reached through no symlink, removed only if still the same file ---- */
+struct file_id {
+	mode_t type;              /* the S_IFMT bits: S_IFIFO, S_IFSOCK, ... */
+	uint64_t dev, ino;        /* as stat says; 0, 0 matches no file */
+};
+/*
+ * Opens (O_PATH) the directory holding path's last component, every component
+ * resolved without following a symlink (openat2 RESOLVE_NO_SYMLINKS, or one
+ * O_NOFOLLOW step at a time where openat2 is missing); *leaf points into path.
+ * -1 with errno: ELOOP when a directory in the path is a symlink, ENOENT, ENOTDIR, EACCES.
+ */
+int path_open_dir(const char *path, const char **leaf, bool trace);
+/* What the leaf is, not following it (leaf "" is the directory itself). */
+int path_leaf_id(int dfd, const char *leaf, struct file_id *id);
+/* The path with its directory part's symlinks resolved: what to name instead. */
+int path_real(const char *path, char *buf, size_t len);
+/*
+ * Unlinks leaf in dfd only if it is still `want`; *found says what is there.
+ * -1 with errno: EINVAL when it is of another type (found->type says which),
+ * ESTALE when it is another file of the type, or what fstatat/unlinkat say.
+ */
+int unlink_same(int dfd, const char *leaf, const struct file_id *want, struct file_id *found, bool trace);
+
+/* ---- unixdiag.c: named unix sockets, from netlink sock_diag (/proc/net/unix where refused) ---- */
+struct unix_sock {
+	char *name;               /* a path, or "@abstract" with each NUL as '@' */
+	uint64_t ino;             /* the socket's inode, as /proc/PID/fd shows it */
+	uint32_t file_ino;        /* the socket file's inode (32 bits), when has_file */
+	bool has_file;            /* bound to a file (netlink only; abstract sockets have none) */
+	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	bool listening, connected;
+	int conns;                /* a listener: connections it accepted (not listed themselves) */
+};
+struct unix_socks {
+	struct unix_sock *v;      /* sorted by file inode, then name: see unix_socks_find */
+	size_t n, cap;
+	bool from_proc;           /* read from /proc/net/unix: names only, no file inodes */
+};
+/* Every named socket once; connections a listener accepted are counted in its conns. */
+int unix_socks_read(struct unix_socks *s, bool trace);
+void unix_socks_free(struct unix_socks *s);
+/* The socket bound to the socket file (path, st), or the abstract "@name" (st NULL); NULL if none. */
+const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *name, const struct stat *st);
+/* 1 if a live socket is bound to the socket file (path, st) now, 0 if none; -1 with errno. */
+int unix_bound(const char *path, const struct stat *st, bool trace);
+
 /* files.c: FIFOs and unix sockets */
 int files_collect(struct ipc_list *l, unsigned kinds, const char *const *paths, size_t npaths, bool trace);
-int unix_collect(struct ipc_list *l, bool trace);
+/* One FIFO or socket named by path, reached through no symlink; -1 with errno: ELOOP when a
+   directory in the path is a symlink, EINVAL when the name is not one (see path_leaf_id). */
 int fifo_load(struct ipc_list *l, const char *path, bool trace);
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
-/* Removes a FIFO or socket file without following a symlink; EINVAL if it is another type. */
-int file_remove(const char *path, int want_type /* S_IFIFO or S_IFSOCK */, bool trace);
+/*
+ * Removes a FIFO or socket file only if it is still `want` (type, device and inode),
+ * reached through no symlink; with `unbound`, only if no socket is bound to it now.
+ * -1 with errno: ELOOP (a directory in the path is a symlink), EINVAL (another type,
+ * found->type says which), ESTALE (another file), EADDRINUSE (a socket is bound to it).
+ */
+int file_remove(const char *path, const struct file_id *want, bool unbound, struct file_id *found,
+                bool trace);
+
+/* ---- perm.c: may the caller remove it? The kernel's rules, asked without removing ---- */
+/* 0, or -1 with the errno the removal would fail with (EPERM, EACCES, EROFS, ...). */
+int ipc_may_remove(const struct ipc_obj *o, bool trace);
 
 /* Appends s to a growable array of strings; -1 with errno (the array stays valid). */
 int strv_push(char ***v, size_t *n, char *s);

@@ -263,3 +263,50 @@ print(rows["MSGMNI"]["limit"], rows["MSGMNI"]["used"], rows["MQ_MSG_MAX"]["limit
 	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nsems"], d["semaphores"])' <<<"$output"
 	assert_output "2 None"
 }
+
+@test "a socket path holding a newline and a forged /proc/net/unix row is one row, escaped" {
+	local path="$FILES/a"$'\n'"0: 2 0 10000 1 1 4242 @$T-forged"
+	local raw json orphans
+	[ "${#path}" -lt 108 ] || skip "the scratch directory's path is too long for a socket name"
+	hold unix-listen "$path"
+	run -0 ipc-ls --raw -n -o REF,INFO,STATE -t unix --path "$FILES"
+	raw=$output
+	run -0 ipc-ls --json -o REF,STATE -t unix --path "$FILES"
+	json=$output
+	run -0 ipc-ls --raw -n -o REF -t unix --orphans --path "$FILES"
+	orphans=$output
+	rm -f "$path"   # before any assertion: a name with a newline cannot be tracked
+	assert_equal "$(grep -cF "$T-forged" <<<"$raw")" 1
+	assert_equal "$(grep -cF "$FILES" <<<"$raw")" 1
+	[[ "$raw" == *"unix:$FILES/a\x0a0:"*"4242"*"@$T-forged stream,"*"listening in-use"* ]]
+	run -0 python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1])["ipc"] if sys.argv[2] in r["ref"] or "forged" in r["ref"]]
+print(len(rows), repr(rows[0]["ref"]), rows[0]["state"])' "$json" "$FILES"
+	assert_output "1 'unix:$FILES/a\\\\x0a0: 2 0 10000 1 1 4242 @$T-forged' in-use"
+	assert_equal "$(grep -cF "$FILES" <<<"$orphans")" 0
+}
+
+@test "a listener's accepted connections are counted in CONNS, not listed; a bound client is its own row" {
+	local out="$BATS_TEST_TMPDIR/conns.out"
+	python3 -c '
+import socket, sys, time
+d = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX); srv.bind(d + "/srv.sock"); srv.listen()
+keep = []
+for i in range(3):
+    c = socket.socket(socket.AF_UNIX)
+    if i == 0:
+        c.bind(d + "/client.sock")   # a named client: listed on its own
+    c.connect(d + "/srv.sock"); keep += [c, srv.accept()[0]]
+print("ready", flush=True)
+time.sleep(3600)' "$FILES" >"$out" 3>&- &
+	echo $! >>"$HOLDERS"
+	track file "$FILES/srv.sock"
+	track file "$FILES/client.sock"
+	timeout 10 bash -c "until grep -q ready '$out'; do sleep 0.02; done"
+	run -0 ipc-ls --raw -n -o REF,CONNS,STATE -t unix --path "$FILES"
+	assert_line "unix:$FILES/srv.sock 3 in-use"
+	assert_line "unix:$FILES/client.sock  in-use"
+	[ "$(grep -c "$FILES" <<<"$output")" -eq 2 ]
+}
