@@ -6,11 +6,11 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ipckit.h"
+#include "cli.h"
 #include "out.h"
 
 enum col {
@@ -68,133 +68,19 @@ struct ctx {
 	struct id_names names;
 };
 
-static const char *num(int64_t v, char *buf, size_t len)
-{
-	return format_int(v, buf, len);
-}
-
-static const char *when(const struct ctx *c, int64_t t, char *buf, size_t len)
-{
-	return format_time(t, (c->flags & (OUT_JSON | OUT_BYTES)) != 0, buf, len);
-}
-
-static const char *info(const struct ipc_obj *o, char *buf, size_t len)
-{
-	static const char *const socktypes[] = { [SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram",
-	                                          [SOCK_SEQPACKET] = "seqpacket" };
-	switch (o->kind) {
-	case KIND_SYSV_SHM:
-		snprintf(buf, len, "nattch %" PRId64 "%s", o->nattch, o->shm_dest ? ", removed on detach" : "");
-		break;
-	case KIND_SYSV_MSG:
-		snprintf(buf, len, "%" PRId64 " msgs", o->msgs);
-		break;
-	case KIND_POSIX_MQ:
-		if (o->msgs == NA)
-			return NULL;
-		snprintf(buf, len, "%" PRId64 "/%" PRId64 " msgs of %" PRId64 "B", o->msgs, o->maxmsg, o->msgsize);
-		break;
-	case KIND_SYSV_SEM: case KIND_POSIX_SEM:
-		if (o->malformed)
-			snprintf(buf, len, "malformed");
-		else if (o->value != NA)
-			snprintf(buf, len, "value %" PRId64 "%s", o->value, o->waiters > 0 ? ", waited on" : "");
-		else
-			snprintf(buf, len, "%" PRId64 " sems", o->nsems);
-		break;
-	case KIND_UNIX:
-		if (o->stale)
-			snprintf(buf, len, "stale: no socket bound");
-		else
-			snprintf(buf, len, "%s%s", o->socktype >= 0 && o->socktype <= SOCK_SEQPACKET &&
-			         socktypes[o->socktype] ? socktypes[o->socktype] : "?",
-			         o->listening ? ", listening" : "");
-		if (o->conns)
-			snprintf(buf + strlen(buf), len - strlen(buf), ", %d conns", o->conns);
-		break;
-	default:
-		return NULL;
-	}
-	return buf;
-}
-
-/* The text of one cell; NULL when the column does not apply to the object. */
+/* The text of one cell (raw bytes: the output layer escapes); NULL when it does not apply. */
 static const char *cell(struct ctx *c, const struct ipc_obj *o, int col, char *buf, size_t len)
 {
-	bool exact = (c->flags & (OUT_JSON | OUT_BYTES)) != 0;
-	bool sysv = KIND_IS_SYSV(o->kind);
+	_Static_assert((int)C_COUNT == (int)F_COUNT, "the columns are the fields of fields.c");
+	unsigned flags = (c->flags & (OUT_JSON | OUT_BYTES)) ? FIELD_BYTES | FIELD_EPOCH : 0;
 
-	switch (col) {
-	case C_KIND: return kind_name(o->kind);
-	case C_REF: return o->ref;
-	case C_NAME: return ipc_obj_name(o, buf, len);
-	case C_KEY: return sysv ? ipc_obj_name(o, buf, len) : NULL;
-	case C_ID: return sysv ? num(o->id, buf, len) : NULL;
-	case C_OWNER: return o->uid == (uid_t)-1 ? NULL : id_name(&c->names, o->uid, false, buf, len);
-	case C_GROUP: return o->gid == (gid_t)-1 ? NULL : id_name(&c->names, o->gid, true, buf, len);
-	case C_UID: return o->uid == (uid_t)-1 ? NULL : num(o->uid, buf, len);
-	case C_GID: return o->gid == (gid_t)-1 ? NULL : num(o->gid, buf, len);
-	case C_COWNER: return sysv ? id_name(&c->names, o->cuid, false, buf, len) : NULL;
-	case C_CGROUP: return sysv ? id_name(&c->names, o->cgid, true, buf, len) : NULL;
-	case C_PERMS:
-		if (o->mode == NA)
-			return NULL;
-		for (int i = 0; i < 9; i++)
-			buf[i] = (o->mode & (0400 >> i)) ? "rwx"[i % 3] : '-';
-		buf[9] = '\0';
-		return buf;
-	case C_MODE:
-		if (o->mode == NA)
-			return NULL;
-		snprintf(buf, len, "0%03o", o->mode);
-		return buf;
-	case C_SIZE:
-		if (o->size == NA)
-			return NULL;
-		return exact ? num(o->size, buf, len) : format_size((uint64_t)o->size, buf, len);
-	case C_MSGS: return num(o->msgs, buf, len);
-	case C_MAXMSG: return num(o->maxmsg, buf, len);
-	case C_MSGSIZE: return num(o->msgsize, buf, len);
-	case C_NATTCH: return num(o->nattch, buf, len);
-	case C_NSEMS: return num(o->nsems, buf, len);
-	case C_VALUE: return num(o->value, buf, len);
-	case C_TYPE:
-		if (o->socktype == 0)
-			return NULL;
-		return o->socktype == SOCK_STREAM ? "stream" : o->socktype == SOCK_DGRAM ? "dgram"
-		       : o->socktype == SOCK_SEQPACKET ? "seqpacket" : "other";
-	case C_CONNS: return o->kind == KIND_UNIX && o->listening ? num(o->conns, buf, len) : NULL;
-	case C_CPID: return num(o->cpid, buf, len);
-	case C_LPID: return num(o->lpid, buf, len);
-	case C_LSPID: return num(o->lspid, buf, len);
-	case C_LRPID: return num(o->lrpid, buf, len);
-	case C_NOTIFYPID: return num(o->notify_pid, buf, len);
-	case C_CTIME: return when(c, o->ctime, buf, len);
-	case C_MTIME: return sysv ? NULL : when(c, o->mtime, buf, len);
-	case C_ATTACH: return o->kind == KIND_SYSV_SHM ? when(c, o->atime, buf, len) : NULL;
-	case C_DETACH: return when(c, o->dtime, buf, len);
-	case C_SEND: return when(c, o->stime, buf, len);
-	case C_RECV: return when(c, o->rtime, buf, len);
-	case C_OTIME: return when(c, o->otime, buf, len);
-	case C_NUSERS: return num((int64_t)o->nusers, buf, len);
-	case C_USERS: {
-		size_t w = 0;
-		if (o->nusers == 0)
-			return NULL;
-		buf[0] = '\0';
-		for (size_t i = 0; i < o->nusers && w + 24 < len; i++)
-			w += (size_t)snprintf(buf + w, len - w, "%s%d/%s", i ? "," : "",
-			                      (int)o->users[i].pid, o->users[i].comm);
-		return buf;
-	}
-	case C_STATE: return state_name(o->state);
-	case C_INFO: return info(o, buf, len);
-	}
-	return NULL;
+	return field_text((enum ipc_field)col, o, flags, &c->names, buf, len);
 }
 
-static void usage(FILE *f)
+static void usage(bool full)
 {
+	FILE *f = full ? stdout : stderr;
+
 	fprintf(f,
 	    "usage: ipc-ls [-t KINDS] [-u USER] [--orphans] [--older-than DURATION] [--name GLOB]\n"
 	    "              [--path DIR]... [-o COLUMNS] [--sort COLUMN] [--json | --raw]\n"
@@ -202,7 +88,7 @@ static void usage(FILE *f)
 	    "       ipc-ls -i REF [--json] [--trace]\n"
 	    "       ipc-ls -l [--json | --raw] [-n] [--trace]\n"
 	    "       ipc-ls -h | -V\n");
-	if (f != stdout)
+	if (!full)
 		return;
 	fprintf(f, "\nList every IPC object: POSIX and System V queues, shared memory and\n"
 	    "semaphores, FIFOs and unix sockets, with the processes that use each.\n\n"
@@ -276,60 +162,6 @@ fail:
 	return -1;
 }
 
-static void print_detail(struct ctx *c, const struct ipc_obj *o, bool trace)
-{
-	struct sysv_sem_detail *d = NULL;
-	char buf[8192];
-	bool json = c->flags & OUT_JSON;
-	int nsems = o->kind == KIND_SYSV_SEM && o->nsems > 0 ? (int)o->nsems : 0;
-
-	if (nsems && ((d = calloc((size_t)nsems, sizeof(*d))) == NULL ||
-	              sysv_sem_details(o->id, nsems, d, trace) == -1)) {
-		warn("%s: semaphore values", o->ref);
-		nsems = 0;
-	}
-	if (json)
-		fputs("{\n   \"object\": {", stdout);
-	for (int i = 0, n = 0; i < C_COUNT; i++) {
-		const char *v = cell(c, o, i, buf, sizeof(buf));
-		if (!json) {
-			if (v)
-				printf("%-10s %s\n", columns[i].name, v);
-			continue;
-		}
-		printf("%s\n      \"", n++ ? "," : "");
-		for (const char *p = columns[i].name; *p; p++)
-			putchar(*p | 0x20);
-		fputs("\": ", stdout);
-		if (v == NULL)
-			fputs("null", stdout);
-		else if (columns[i].json == SCOLS_JSON_NUMBER)
-			fputs(v, stdout);
-		else
-			json_string(stdout, v);
-	}
-	if (json)
-		fputs("\n   }", stdout);
-	if (nsems) {
-		if (json)
-			fputs(",\n   \"semaphores\": [", stdout);
-		else
-			printf("\n%-7s %6s %6s %6s %8s\n", "SEMNUM", "VALUE", "NCNT", "ZCNT", "PID");
-		for (int i = 0; i < nsems; i++) {
-			if (json)
-				printf("%s\n      {\"semnum\": %d, \"value\": %d, \"ncnt\": %d, \"zcnt\": %d, \"pid\": %d}",
-				       i ? "," : "", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
-			else
-				printf("%-7d %6d %6d %6d %8d\n", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
-		}
-		if (json)
-			fputs("\n   ]", stdout);
-	}
-	if (json)
-		fputs("\n}\n", stdout);
-	free(d);
-}
-
 static int print_limits(unsigned flags, bool trace)
 {
 	static const struct out_col lcols[] = {
@@ -356,7 +188,7 @@ static int print_limits(unsigned flags, bool trace)
 		out_cell(&o, ln, 1, v[i].description);
 		snprintf(b1, sizeof(b1), "%" PRIu64, v[i].limit);
 		out_cell(&o, ln, 2, b1);
-		out_cell(&o, ln, 3, num(v[i].used, b2, sizeof(b2)));
+		out_cell(&o, ln, 3, format_int(v[i].used, b2, sizeof(b2)));
 		if (v[i].used != NA && v[i].limit > 0) {
 			snprintf(b3, sizeof(b3), "%.2f%%", 100.0 * (double)v[i].used / (double)v[i].limit);
 			out_cell(&o, ln, 4, b3);
@@ -368,14 +200,7 @@ static int print_limits(unsigned flags, bool trace)
 	return r;
 }
 
-static int finish(int code)
-{
-	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		warn("write error");
-		return code ? code : EXIT_FAIL;
-	}
-	return code;
-}
+static const struct cli_tool tool = { .name = "ipc-ls", .noun = "object", .usage = usage };
 
 int main(int argc, char *argv[])
 {
@@ -395,49 +220,27 @@ int main(int argc, char *argv[])
 	struct ipc_filter f = { .kinds = KINDS_ALL, .older_than_s = NA };
 	struct ipc_list l = { 0 };
 	const char *output = NULL, *sort = NULL, *info_ref = NULL;
-	char badkind[64];
 	char **paths = NULL;
 	size_t npaths = 0;
-	bool limits = false, trace = trace_from_env();
+	bool limits = false, trace = cli_init(&tool, &argc, argv);
 	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code = EXIT_OK;
 	char badcol[64];
 
-	while ((ch = getopt_long(argc, argv, "bhi:Jlno:rt:u:V", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "bhi:Jlno:rt:u:V", longopts)) != -1) {
 		switch (ch) {
 		case 'b': c.flags |= OUT_BYTES; break;
-		case 'h': usage(stdout); return finish(EXIT_OK);
+		case 'h': cli_help();
 		case 'i': info_ref = optarg; break;
 		case 'J': c.flags |= OUT_JSON; break;
 		case 'l': limits = true; break;
 		case 'n': c.flags |= OUT_NOHEADINGS; break;
 		case 'o': output = optarg; break;
 		case 'r': c.flags |= OUT_RAW; break;
-		case 't':
-			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
-				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-			long long uid;
-			if (pw)
-				f.uid = pw->pw_uid;
-			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
-				f.uid = (uid_t)uid;
-			else
-				errx(EXIT_USAGE, "unknown user '%s'", optarg);
-			f.by_user = true;
-			break;
-		}
-		case 'V': printf("ipc-ls (ipckit) %s\n", IPCKIT_VERSION); return finish(EXIT_OK);
+		case 't': f.kinds = opt_kinds(optarg, "--kind"); break;
+		case 'u': f.uid = opt_user(optarg, "--user"); f.by_user = true; break;
+		case 'V': cli_version();
 		case OPT_ORPHANS: f.orphans = true; break;
-		case OPT_OLDER: {
-			int64_t ns;
-			if (parse_duration_ns(optarg, &ns) == -1)
-				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
-			f.older_than_s = ns / 1000000000;
-			break;
-		}
+		case OPT_OLDER: f.older_than_s = opt_duration(optarg, "--older-than") / 1000000000; break;
 		case OPT_NAME: f.glob = optarg; break;
 		case OPT_PATH:
 			if (strv_push(&paths, &npaths, optarg) == -1)
@@ -445,23 +248,22 @@ int main(int argc, char *argv[])
 			break;
 		case OPT_SORT: sort = optarg; break;
 		case OPT_TRACE: trace = true; break;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
-		errx(EXIT_USAGE, "unexpected argument '%s' (ipc-ls takes no operands; see -i REF)", argv[optind]);
+		bad_usage("unexpected argument '%s' (ipc-ls takes no operands; see -i REF)", ename(argv[optind]));
 	if ((c.flags & OUT_JSON) && (c.flags & OUT_RAW))
-		errx(EXIT_USAGE, "--json and --raw do not go together");
+		bad_usage("--json and --raw do not go together");
 
 	if (limits)
-		return finish(print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK);
+		return print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK;
 
 	if (output) {
 		nsel = columns_parse(output, columns, C_COUNT, default_cols,
 		                     sizeof(default_cols) / sizeof(default_cols[0]), sel,
 		                     sizeof(sel) / sizeof(sel[0]), badcol, sizeof(badcol));
 		if (nsel == -1)
-			errx(EXIT_USAGE, "unknown column '%s' (see ipc-ls --help)", badcol);
+			bad_usage("unknown column '%s' (see ipc-ls --help)", ename(badcol));
 	} else if (c.flags & OUT_JSON) {
 		for (nsel = 0; nsel < C_COUNT; nsel++)
 			sel[nsel] = nsel;
@@ -473,7 +275,7 @@ int main(int argc, char *argv[])
 		char s1[64];
 		int one[1];
 		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, s1, sizeof(s1)) != 1)
-			errx(EXIT_USAGE, "unknown sort column '%s' (see ipc-ls --help)", sort);
+			bad_usage("unknown sort column '%s' (see ipc-ls --help)", ename(sort));
 		sort_col = one[0];
 	}
 
@@ -481,24 +283,28 @@ int main(int argc, char *argv[])
 		struct ipc_ref r;
 		const char *why;
 		if (ref_parse(info_ref, -1, &r, &why) == -1)
-			errx(EXIT_USAGE, "%s: %s", info_ref, why);
+			bad_usage("%s: %s", ename(info_ref), why);
 		if (r.kind < 0)
-			errx(EXIT_USAGE, "%s: give the kind, like posix-mq:%s or sysv-shm:%s", info_ref,
-			     r.form == REF_NAME ? r.name : "/name", r.form == REF_NAME ? "id:N" : info_ref);
+			bad_usage("%s: give the kind, like posix-mq:%s or sysv-shm:%s", ename(info_ref),
+			          r.form == REF_NAME ? ename(r.name) : "/name", r.form == REF_NAME ? "id:N" : ename(info_ref));
+		if (ref_ftok(&r, trace) == -1) {   /* a missing file names no object */
+			int e = errno;
+			die(exit_code_for_errno(e), "%s: %s: %s", ename(info_ref), ename(r.ftok_path), strerror(e));
+		}
 		if (ipc_lookup(&r, &l, trace) == -1) {
 			int e = errno;
-			if (e == ENOENT)
-				errx(EXIT_NOTFOUND, "%s: no such object", info_ref);
 			if (e == EINVAL || e == ELOOP || e == EISDIR)
-				errx(EXIT_USAGE, "%s: not a %s object", info_ref, kind_name((enum ipc_kind)r.kind));
-			errc(exit_code_for_errno(e), e, "%s", info_ref);
+				bad_usage("%s: not a %s object", ename(info_ref), kind_name((enum ipc_kind)r.kind));
+			fail(NULL, info_ref, e);
 		}
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");
 		ipc_state_compute(&l);
-		print_detail(&c, &l.v[0], trace);
+		if (fields_show(stdout, &l.v[0], c.flags & OUT_BYTES ? FIELD_JSON : FIELD_BYTES,
+		                c.flags & OUT_JSON, trace) == -1)
+			fail(NULL, info_ref, errno);
 		ipc_list_free(&l);
-		return finish(EXIT_OK);
+		return EXIT_OK;
 	}
 
 	struct ipc_scan sc = {
@@ -526,5 +332,5 @@ int main(int argc, char *argv[])
 		code = EXIT_FAIL;
 	ipc_list_free(&l);
 	free(paths);
-	return finish(code);
+	return code;
 }

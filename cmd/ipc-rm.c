@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "ipckit.h"
 
 struct opts {
@@ -17,15 +19,17 @@ struct opts {
 	FILE *tty;                /* where -i reads its answers */
 };
 
-static void usage(FILE *f)
+static void usage(bool full)
 {
+	FILE *f = full ? stdout : stderr;
+
 	fprintf(f,
 	    "usage: ipc-rm [-fnvi] [--trace] REF... | -\n"
 	    "       ipc-rm [-fnvi] [-q ID] [-m ID] [-s ID] [-Q KEY] [-M KEY] [-S KEY]\n"
 	    "       ipc-rm [-fnvi] --all [-t KINDS] [-u USER] [--orphans] [--older-than DURATION]\n"
 	    "              [--name GLOB] [--path DIR]...\n"
 	    "       ipc-rm -h | -V\n");
-	if (f != stdout)
+	if (!full)
 		return;
 	fprintf(f, "\nRemove IPC objects. An object in use is refused unless --force.\n"
 	    "FIFOs and socket files are removed only when they are what they claim to be.\n\n"
@@ -49,30 +53,80 @@ static void usage(FILE *f)
 	    "  -V, --version        the version\n");
 }
 
+static const struct cli_tool tool = { .name = "ipc-rm", .noun = "object", .usage = usage };
+
 static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 {
 	char answer[64];
 
-	fprintf(stderr, "ipc-rm: remove %s (%s)? ", obj->ref, state_name(obj->state));
+	fprintf(stderr, "ipc-rm: remove %s (%s)? ", ename(obj->ref), state_name(obj->state));
 	if (o->tty == NULL || fgets(answer, sizeof(answer), o->tty) == NULL)
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+/* "is a symbolic link, not a fifo": what a name is when it is not of the kind it should be. */
+static int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind)
+{
+	if (S_ISLNK(found))
+		say("%s: is a symbolic link, not a %s; not removed", ename(ref), kind_name(kind));
+	else if (S_ISDIR(found))
+		say("%s: is a directory, not a %s; not removed", ename(ref), kind_name(kind));
+	else
+		say("%s: is not a %s; not removed", ename(ref), kind_name(kind));
+	return EXIT_USAGE;
+}
+
+/* Says why removing a listed object failed (found: what file_remove saw); returns the exit code. */
+static int say_remove_error(const struct ipc_obj *obj, int e, const struct file_id *found)
+{
+	const char *ref = obj->ref;
+
+	switch (e) {
+	case ENOENT:
+		say("%s: no such object (removed meanwhile)", ename(ref));
+		return EXIT_NOTFOUND;
+	case EINVAL:
+		if (found == NULL)
+			break;
+		return say_wrong_type(ref, found->type, obj->kind);
+	case ELOOP:
+		say("%s: changed since it was listed: a directory in its path is a symbolic link now; "
+		    "not removed", ename(ref));
+		return EXIT_BUSY;
+	case ESTALE:
+		say("%s: changed since it was listed: another file has its name now; not removed", ename(ref));
+		return EXIT_BUSY;
+	case EADDRINUSE:
+		say("%s: changed since it was listed: a socket is bound to it now; not removed", ename(ref));
+		return EXIT_BUSY;
+	}
+	return warn_errno(NULL, ref, e);
+}
+
 static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
+	struct file_id found = { 0 };
+	bool is_file = obj->kind == KIND_FIFO || obj->kind == KIND_UNIX;
 	int r;
 
 	if (obj->state == STATE_IN_USE && !o->force) {
 		if (obj->nusers)
-			warnx("%s: in use by %d/%s%s (use --force)", obj->ref, (int)obj->users[0].pid,
-			      obj->users[0].comm, obj->nusers > 1 ? " and others" : "");
+			say("%s: in use by %d/%s%s (use --force)", ename(obj->ref), (int)obj->users[0].pid,
+			    ename(obj->users[0].comm), obj->nusers > 1 ? " and others" : "");
 		else
-			warnx("%s: in use (use --force)", obj->ref);
+			say("%s: in use (use --force)", ename(obj->ref));
 		return EXIT_BUSY;
 	}
+	if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
+		say("%s: an abstract socket has no file; it goes away when its holder closes it", ename(obj->ref));
+		return EXIT_FAIL;
+	}
 	if (o->dry_run) {
-		printf("would remove %s\n", obj->ref);
+		/* what the real run would be refused, it says here too */
+		if (ipc_may_remove(obj, o->trace) == -1)
+			return say_remove_error(obj, errno, NULL);
+		printf("would remove %s\n", ename(obj->ref));
 		return EXIT_OK;
 	}
 	if (o->interactive && !confirm(o, obj))
@@ -81,23 +135,43 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 		r = sysv_remove(obj->kind, obj->id, o->trace);
 	else if (KIND_IS_POSIX(obj->kind))
 		r = posix_remove(obj->kind, obj->name, o->trace);
-	else if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
-		warnx("%s: an abstract socket has no file; it goes away when its holder closes it", obj->ref);
-		return EXIT_FAIL;
-	} else
-		r = file_remove(obj->name, obj->kind == KIND_FIFO ? S_IFIFO : S_IFSOCK,
-		                o->trace);
-	if (r == -1) {
-		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object (removed meanwhile)", obj->ref);
-		else
-			warnc(e, "%s", obj->ref);
-		return exit_code_for_errno(e);
+	else {
+		/* only the very file that was listed, reached through no symlink */
+		struct file_id want = { S_IFIFO, obj->dev, obj->ino };
+		if (obj->kind == KIND_UNIX)
+			want = (struct file_id){ S_IFSOCK, obj->file_dev, obj->file_ino };
+		r = file_remove(obj->name, &want, obj->stale, &found, o->trace);
 	}
+	if (r == -1)
+		return say_remove_error(obj, errno, is_file ? &found : NULL);
 	if (o->verbose)
-		printf("removed %s\n", obj->ref);
+		printf("removed %s\n", ename(obj->ref));
 	return EXIT_OK;
+}
+
+/* Says why the FIFO or socket a REF names is not one to remove; returns the exit code. */
+static int say_path_error(const char *text, const struct ipc_ref *r, int e)
+{
+	char real[PATH_MAX];
+	struct file_id found = { 0 };
+	const char *leaf;
+	int dfd;
+
+	if (e == ELOOP) {
+		if (path_real(r->name, real, sizeof(real)) == 0)
+			say("%s: a directory in the path is a symbolic link; not removed (use %s:%s)", ename(text),
+			    kind_name((enum ipc_kind)r->kind), ename(real));
+		else
+			say("%s: a directory in the path is a symbolic link; not removed", ename(text));
+		return EXIT_USAGE;
+	}
+	/* EINVAL: say what the name is instead */
+	if ((dfd = path_open_dir(r->name, &leaf, false)) != -1) {
+		if (path_leaf_id(dfd, leaf, &found) == -1)
+			found.type = 0;
+		close(dfd);
+	}
+	return say_wrong_type(text, found.type, (enum ipc_kind)r->kind);
 }
 
 /* Removes what one REF names; returns the exit code for it. */
@@ -109,29 +183,32 @@ static int remove_ref(const struct opts *o, const char *text)
 	int code;
 
 	if (ref_parse(text, -1, &r, &why) == -1) {
-		warnx("%s: %s", text, why);
+		say("%s: %s", ename(text), why);
 		return EXIT_USAGE;
 	}
 	if (r.kind < 0) {
-		warnx("%s: give the kind, like %s", text, r.form == REF_NAME
-		      ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
-		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
+		say("%s: give the kind, like %s", ename(text), r.form == REF_NAME
+		    ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
+		    : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
 		return EXIT_USAGE;
+	}
+	if (ref_ftok(&r, o->trace) == -1) {   /* a missing file names no object */
+		int e = errno;
+		say("%s: %s: %s", ename(text), ename(r.ftok_path), strerror(e));
+		return exit_code_for_errno(e);
 	}
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object", text);
-		else if (e == ELOOP)
-			warnx("%s: is a symbolic link, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EISDIR)
-			warnx("%s: is a directory, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EINVAL)
-			warnx("%s: is not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else
-			warnc(e, "%s", text);
 		ipc_list_free(&l);
-		return e == EINVAL || e == ELOOP || e == EISDIR ? EXIT_USAGE : exit_code_for_errno(e);
+		if (e == ENOENT) {
+			say("%s: no such object", ename(text));
+			return EXIT_NOTFOUND;
+		}
+		if ((e == ELOOP || e == EINVAL) && (r.kind == KIND_FIFO || r.kind == KIND_UNIX))
+			return say_path_error(text, &r, e);
+		if (e == EINVAL || e == EISDIR)
+			return say_wrong_type(text, e == EISDIR ? S_IFDIR : 0, (enum ipc_kind)r.kind);
+		return warn_errno(NULL, text, e);
 	}
 	/* System V objects say themselves whether they are attached; no need to read /proc. */
 	if (!KIND_IS_SYSV(r.kind) && ipc_users_scan(&l, o->trace) == -1)
@@ -228,20 +305,19 @@ int main(int argc, char *argv[])
 		{ "verbose", no_argument, NULL, 'v' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .trace = trace_from_env() };
+	struct opts o = { .trace = cli_init(&tool, &argc, argv) };
 	struct ipc_filter f = { .kinds = KINDS_POSIX | KINDS_SYSV, .older_than_s = NA };
 	char **refs = NULL;
 	char **paths = NULL;
-	char badkind[64];
 	size_t nrefs = 0, npaths = 0;
 	bool all = false, filtered = false;
 	int ch, code = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts)) != -1) {
 		switch (ch) {
 		case 'a': all = true; break;
 		case 'f': o.force = true; break;
-		case 'h': usage(stdout); return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		case 'h': cli_help();
 		case 'i': o.interactive = true; break;
 		case 'n': o.dry_run = true; break;
 		case 'q': case 'm': case 's': case 'Q': case 'M': case 'S': {
@@ -252,42 +328,21 @@ int main(int argc, char *argv[])
 				err(EXIT_FAIL, "out of memory");
 			break;
 		}
-		case 't':
-			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
-				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
-			filtered = true;
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-			long long uid;
-			if (pw)
-				f.uid = pw->pw_uid;
-			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
-				f.uid = (uid_t)uid;
-			else
-				errx(EXIT_USAGE, "unknown user '%s'", optarg);
-			f.by_user = filtered = true;
-			break;
-		}
+		case 't': f.kinds = opt_kinds(optarg, "--kind"); filtered = true; break;
+		case 'u': f.uid = opt_user(optarg, "--user"); f.by_user = filtered = true; break;
 		case 'v': o.verbose = true; break;
-		case 'V': printf("ipc-rm (ipckit) %s\n", IPCKIT_VERSION); return EXIT_OK;
+		case 'V': cli_version();
 		case OPT_ORPHANS: f.orphans = filtered = true; break;
-		case OPT_OLDER: {
-			int64_t ns;
-			if (parse_duration_ns(optarg, &ns) == -1)
-				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
-			f.older_than_s = ns / 1000000000;
+		case OPT_OLDER:
+			f.older_than_s = opt_duration(optarg, "--older-than") / 1000000000;
 			filtered = true;
 			break;
-		}
 		case OPT_NAME: f.glob = optarg; filtered = true; break;
 		case OPT_PATH:
 			if (strv_push(&paths, &npaths, optarg) == -1)
 				err(EXIT_FAIL, "out of memory");
 			break;
 		case OPT_TRACE: o.trace = true; break;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	for (int i = optind; i < argc; i++) {
@@ -300,18 +355,18 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (filtered && !all)
-		errx(EXIT_USAGE, "filters select objects for removal only with --all");
+		bad_usage("filters select objects for removal only with --all");
 	if (all && (nrefs || o.stdin_refs))
-		errx(EXIT_USAGE, "--all takes no REFs");
+		bad_usage("--all takes no REFs");
 	if (!all && nrefs == 0 && !o.stdin_refs) {
-		usage(stderr);
+		usage(false);
 		return EXIT_USAGE;
 	}
 	if (o.interactive) {
 		/* With REFs on stdin the answers come from the terminal. */
 		o.tty = o.stdin_refs ? fopen("/dev/tty", "re") : stdin;
 		if (o.tty == NULL)
-			errx(EXIT_USAGE, "--interactive needs a terminal to ask on");
+			bad_usage("--interactive needs a terminal to ask on");
 	}
 
 	for (size_t i = 0; i < nrefs; i++) {
@@ -335,10 +390,5 @@ int main(int argc, char *argv[])
 	free(paths);
 	if (o.tty && o.tty != stdin)
 		fclose(o.tty);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("write error");
-		if (code == EXIT_OK)
-			code = EXIT_FAIL;
-	}
 	return code;
 }

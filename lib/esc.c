@@ -1,4 +1,5 @@
 /* Names made safe to print: a name anyone can create must not drive the terminal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ipckit.h"
@@ -67,4 +68,12 @@ const char *esc(const char *s, char *buf, size_t len)
 	}
 	buf[w] = '\0';
 	return buf;
+}
+
+char *esc_alloc(const char *s)
+{
+	size_t len = 4 * strlen(s) + 8;   /* every byte as \xHH, and room for the "..." check */
+	char *buf = malloc(len);
+
+	return buf ? (char *)esc(s, buf, len) : NULL;
 }

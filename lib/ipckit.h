@@ -10,8 +10,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define IPCKIT_VERSION "0.1.0"
@@ -27,12 +29,22 @@ enum exit_code {
 	EXIT_TIMEOUT = 6,
 	EXIT_BUSY = 7,
 };
-int exit_code_for_errno(int err);
 
-/* ---- parse.c: numbers, sizes, durations ---- */
+/* ---- parse.c: numbers, sizes, durations, modes ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
 int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
+/*
+ * An integer in [min, max]: decimal (a leading zero is not octal) or hex after
+ * 0x; a minus sign only where min < 0; no '+', whitespace or trailing bytes.
+ * -1 with EINVAL (not such a number) or ERANGE (outside [min, max]).
+ */
 int parse_int_range(const char *s, long long min, long long max, long long *out);
+/*
+ * A permission mode: octal digits as chmod writes them (644 = 0644) or symbolic
+ * (u=rw,g=r, applied to 0), 0 to 0777: IPC objects have no setuid, setgid or
+ * sticky bit. -1 with EINVAL (not a mode) or ERANGE (bits past 0777).
+ */
+int parse_mode(const char *s, mode_t *mode);
 const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
 /* An int64 field as text; NULL for NA ("does not apply"). */
 const char *format_int(int64_t v, char *buf, size_t len);
@@ -71,16 +83,31 @@ enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT, REF_FTOK };
 struct ipc_ref {
 	int kind;                 /* enum ipc_kind, or -1 when the text gave none */
 	enum ref_form form;
-	int key;                  /* REF_KEY (key_t) */
-	int id;                   /* REF_ID; REF_FTOK: the project id */
-	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@'), REF_FTOK path */
+	key_t key;                /* REF_KEY: never 0 (IPC_PRIVATE); REF_FTOK: 0 until ref_ftok() */
+	int id;                   /* REF_ID */
+	int ftok_proj;            /* REF_FTOK: the project, 1 to 255 (1 unless given) */
+	char ftok_path[4096];     /* REF_FTOK: the file the key is derived from */
+	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@') */
+	char why_buf[160];        /* a composed reason *why may point at */
 };
 /*
  * Parses a REF. `path_kind` says how a bare path or name is read when the
  * text has no KIND: prefix (KIND_FIFO for ipc-fifo, -1 to read "/x" as a
- * POSIX name). On error returns -1 and points *why at the rule it broke.
+ * POSIX name). A word of letters, digits and dashes before the first colon
+ * that is not key, id or ftok is a kind. On error returns -1 (errno EINVAL or
+ * ENAMETOOLONG) and points *why at the rule it broke, a string that lives as
+ * long as r.
  */
 int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why);
+/*
+ * The System V key a key: or ftok: REF names: ftok:'s is derived from its file
+ * by ftok(3) (traced) unless ref_ftok() did it already. -1 with errno: the
+ * file's error for ftok:, EINVAL for another form.
+ */
+int ref_key(const struct ipc_ref *r, bool trace, key_t *key);
+/* Resolves an ftok: REF to its key in r->key, before any lookup (no-op for other forms);
+   -1 with the file's errno (ENOENT: r->ftok_path does not exist). */
+int ref_ftok(struct ipc_ref *r, bool trace);
 int posix_name_check(const char *name, enum ipc_kind kind, const char **why);
 
 /* ---- esc.c: names made safe to print ---- */
@@ -90,12 +117,26 @@ size_t utf8_seq_len(const unsigned char *p, size_t n);
    ipc-rm reads back); truncated with "..." to fit. Use it for every name in a message. */
 const char *esc(const char *s, char *buf, size_t len);
 #define ESC_MAX (4 * 4096 + 8)
+/* esc(s) in a buffer of its own, never truncated; free it. NULL with errno. */
+char *esc_alloc(const char *s);
+
+/* ---- json.c: the one JSON string encoder ---- */
+/* Whether all n bytes are well-formed UTF-8 (as utf8_seq_len judges). */
+bool utf8_valid(const void *p, size_t n);
+/* n bytes as a JSON string: '"', '\\' and control bytes escaped, and a byte that is
+   not UTF-8 as the text \xHH (as esc() writes it): the output is always valid UTF-8. */
+void json_str(FILE *f, const void *p, size_t n);
+void json_string(FILE *f, const char *s);
+/* n bytes as a JSON string of their base64 (RFC 4648, with padding). */
+void json_base64(FILE *f, const void *p, size_t n);
+/* A payload: "key": the bytes as text when they are UTF-8, else their base64, then
+   "encoding": "utf-8" or "base64". */
+void json_payload(FILE *f, const char *key, const void *p, size_t n);
 
 /* ---- trace.c: the --trace stream ---- */
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
 void trace_call(bool on, long ret, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool trace_from_env(void);
 
 /* ---- objects: what every listing and removal sees ---- */
 enum ipc_state { STATE_UNKNOWN, STATE_IN_USE, STATE_IDLE, STATE_ORPHAN };
@@ -128,6 +169,7 @@ struct ipc_obj {
 	bool shm_dest;            /* System V segment marked for removal */
 	bool malformed;           /* a POSIX semaphore file too short to be one */
 	uint64_t dev, ino;        /* files: what stat says; unix: socket inode */
+	uint64_t file_dev, file_ino; /* unix: the socket file, as stat says; 0 if none */
 	struct ipc_user *users;
 	size_t nusers;
 	enum ipc_state state;
@@ -175,6 +217,14 @@ int64_t ipc_obj_age_time(const struct ipc_obj *o);
 /* sysv.c */
 int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
 int sysv_remove(enum ipc_kind kind, int id, bool trace);
+/*
+ * The identifier a key:, ftok: or id: REF names for a System V kind: msgget,
+ * shmget or semget with the key (never IPC_PRIVATE), or an IPC_STAT check of
+ * the id (an object the caller may not read still exists). -1 with errno:
+ * ENOENT when there is none, EINVAL for key 0 or a REF of another form, the
+ * file's error when ftok: cannot derive its key.
+ */
+int sysv_resolve(enum ipc_kind kind, const struct ipc_ref *r, bool trace);
 struct sysv_sem_detail { int value, ncnt, zcnt, pid; };
 /* Fills d[0..nsems-1] of one set; -1 with errno (EACCES when not readable). */
 int sysv_sem_details(int id, int nsems, struct sysv_sem_detail *d, bool trace);
@@ -193,13 +243,70 @@ int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool tr
 int posix_remove(enum ipc_kind kind, const char *name, bool trace);
 const char *posix_dir(enum ipc_kind kind);       /* /dev/mqueue or /dev/shm */
 
+/* ---- path.c: files reached through no symlink, removed only if still the same file ---- */
+struct file_id {
+	mode_t type;              /* the S_IFMT bits: S_IFIFO, S_IFSOCK, ... */
+	uint64_t dev, ino;        /* as stat says; 0, 0 matches no file */
+};
+/*
+ * Opens (O_PATH) the directory holding path's last component, every component
+ * resolved without following a symlink (openat2 RESOLVE_NO_SYMLINKS, or one
+ * O_NOFOLLOW step at a time where openat2 is missing); *leaf points into path.
+ * -1 with errno: ELOOP when a directory in the path is a symlink, ENOENT, ENOTDIR, EACCES.
+ */
+int path_open_dir(const char *path, const char **leaf, bool trace);
+/* What the leaf is, not following it (leaf "" is the directory itself). */
+int path_leaf_id(int dfd, const char *leaf, struct file_id *id);
+/* The path with its directory part's symlinks resolved: what to name instead. */
+int path_real(const char *path, char *buf, size_t len);
+/*
+ * Unlinks leaf in dfd only if it is still `want`; *found says what is there.
+ * -1 with errno: EINVAL when it is of another type (found->type says which),
+ * ESTALE when it is another file of the type, or what fstatat/unlinkat say.
+ */
+int unlink_same(int dfd, const char *leaf, const struct file_id *want, struct file_id *found, bool trace);
+
+/* ---- unixdiag.c: named unix sockets, from netlink sock_diag (/proc/net/unix where refused) ---- */
+struct unix_sock {
+	char *name;               /* a path, or "@abstract" with each NUL as '@' */
+	uint64_t ino;             /* the socket's inode, as /proc/PID/fd shows it */
+	uint32_t file_ino;        /* the socket file's inode (32 bits), when has_file */
+	bool has_file;            /* bound to a file (netlink only; abstract sockets have none) */
+	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	bool listening, connected;
+	int conns;                /* a listener: connections it accepted (not listed themselves) */
+};
+struct unix_socks {
+	struct unix_sock *v;      /* sorted by file inode, then name: see unix_socks_find */
+	size_t n, cap;
+	bool from_proc;           /* read from /proc/net/unix: names only, no file inodes */
+};
+/* Every named socket once; connections a listener accepted are counted in its conns. */
+int unix_socks_read(struct unix_socks *s, bool trace);
+void unix_socks_free(struct unix_socks *s);
+/* The socket bound to the socket file (path, st), or the abstract "@name" (st NULL); NULL if none. */
+const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *name, const struct stat *st);
+/* 1 if a live socket is bound to the socket file (path, st) now, 0 if none; -1 with errno. */
+int unix_bound(const char *path, const struct stat *st, bool trace);
+
 /* files.c: FIFOs and unix sockets */
 int files_collect(struct ipc_list *l, unsigned kinds, const char *const *paths, size_t npaths, bool trace);
-int unix_collect(struct ipc_list *l, bool trace);
+/* One FIFO or socket named by path, reached through no symlink; -1 with errno: ELOOP when a
+   directory in the path is a symlink, EINVAL when the name is not one (see path_leaf_id). */
 int fifo_load(struct ipc_list *l, const char *path, bool trace);
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
-/* Removes a FIFO or socket file without following a symlink; EINVAL if it is another type. */
-int file_remove(const char *path, int want_type /* S_IFIFO or S_IFSOCK */, bool trace);
+/*
+ * Removes a FIFO or socket file only if it is still `want` (type, device and inode),
+ * reached through no symlink; with `unbound`, only if no socket is bound to it now.
+ * -1 with errno: ELOOP (a directory in the path is a symlink), EINVAL (another type,
+ * found->type says which), ESTALE (another file), EADDRINUSE (a socket is bound to it).
+ */
+int file_remove(const char *path, const struct file_id *want, bool unbound, struct file_id *found,
+                bool trace);
+
+/* ---- perm.c: may the caller remove it? The kernel's rules, asked without removing ---- */
+/* 0, or -1 with the errno the removal would fail with (EPERM, EACCES, EROFS, ...). */
+int ipc_may_remove(const struct ipc_obj *o, bool trace);
 
 /* Appends s to a growable array of strings; -1 with errno (the array stays valid). */
 int strv_push(char ***v, size_t *n, char *s);
@@ -221,13 +328,57 @@ int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes 
 struct libscols_table;
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
 
+/* ---- fields.c: every field of one object, for ipc-ls -i and each tool's info ---- */
+/* In the order of ipc-ls's columns; the keys are their names in lower case. */
+enum ipc_field {
+	F_KIND, F_REF, F_NAME, F_KEY, F_ID, F_OWNER, F_GROUP, F_UID, F_GID, F_COWNER, F_CGROUP,
+	F_PERMS, F_MODE, F_SIZE, F_MSGS, F_MAXMSG, F_MSGSIZE, F_NATTCH, F_NSEMS, F_VALUE,
+	F_TYPE, F_CONNS, F_CPID, F_LPID, F_LSPID, F_LRPID, F_NOTIFYPID, F_CTIME, F_MTIME,
+	F_ATTACH, F_DETACH, F_SEND, F_RECV, F_OTIME, F_USERS, F_NUSERS, F_STATE, F_INFO,
+	F_COUNT
+};
+enum field_flags {
+	FIELD_BYTES = 1,          /* sizes in bytes, not 4K */
+	FIELD_EPOCH = 2,          /* times as seconds since the epoch, not 2026-11-22T10:00:00 */
+	FIELD_JSON = 3,           /* what JSON needs: both */
+};
+/* The text of one field of o, NULL when it has none; raw bytes (the printer escapes).
+   F_USERS needs a buffer of a few KiB. */
+const char *field_text(enum ipc_field f, const struct ipc_obj *o, unsigned flags,
+                       struct id_names *nm, char *buf, size_t len);
+
+struct field {
+	const char *key;          /* lower-case ipc-ls column name, or a kind's own (qbytes) */
+	char *value;              /* escaped as esc() does; NULL for none (null in JSON) */
+	bool number;              /* a JSON number */
+	bool unreadable;          /* the caller may not read it (null in JSON, said in text) */
+};
+struct field_list {
+	struct field v[F_COUNT + 1];
+	size_t n;
+	struct sysv_sem_detail *sems;   /* sysv-sem: each semaphore of the set */
+	int nsems;
+	bool sems_unreadable;
+};
+/* The fields that apply to o's kind, in order; reads what the listing does not
+   (System V qbytes, each semaphore of a set). flags: FIELD_JSON when the list is
+   to be printed as JSON. -1 with errno (out of memory). */
+int ipc_fields(struct field_list *fl, const struct ipc_obj *o, unsigned flags, bool trace);
+/* "key  value" lines (and a table of semaphores), or one JSON object. Write
+   errors are the caller's to catch, when it closes f. */
+void fields_print(FILE *f, const struct field_list *fl, bool json);
+void fields_free(struct field_list *fl);
+/* All three: what ipc-ls -i and every tool's info print (JSON implies FIELD_JSON).
+   -1 with errno (out of memory). */
+int fields_show(FILE *f, const struct ipc_obj *o, unsigned flags, bool json, bool trace);
+
 
 /* mq.c: one message queue, POSIX or System V, for ipc-mq */
 struct msgq {
 	enum ipc_kind kind;       /* KIND_POSIX_MQ or KIND_SYSV_MSG */
 	int fd;                   /* POSIX: the mqd_t */
 	int id;                   /* System V: the msqid */
-	char name[256];           /* POSIX name, for messages and removal checks */
+	char name[NAME_MAX + 2];  /* POSIX name, for messages and removal checks */
 	size_t msgsize;           /* the largest message the queue takes */
 	size_t qbytes;            /* System V: bytes the queue holds (msg_qbytes) */
 	void *sysv_buf;           /* System V: a long type and sysv_cap bytes, reused */
@@ -240,8 +391,6 @@ struct msgq_create {
 	int mode;
 	bool exist_ok;
 };
-/* Resolves a System V key (REF_KEY, REF_FTOK) or id to an msqid; -1/ENOENT. */
-int msgq_sysv_id(const struct ipc_ref *r, bool trace);
 /* flags: O_RDONLY / O_WRONLY / O_RDWR. */
 int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
 int msgq_create(struct msgq *q, const struct ipc_ref *r, const struct msgq_create *c, bool trace);
