@@ -309,7 +309,7 @@ time.sleep(3600)' "$FILES" >"$out" 3>&- &
 	echo $! >>"$HOLDERS"
 	track file "$FILES/srv.sock"
 	track file "$FILES/client.sock"
-	timeout 10 bash -c "until grep -q ready '$out'; do sleep 0.02; done"
+	wait_for "the server and its clients" grep -q ready "$out"
 	run -0 ipc-ls --raw -n -o REF,CONNS,STATE -t unix --path "$FILES"
 	assert_line "unix:$FILES/srv.sock 3 in-use"
 	assert_line "unix:$FILES/client.sock  in-use"

@@ -223,7 +223,7 @@ rm_ask() {
 	exec {ANSWER_FD}<>"$ANSWERS"
 	timeout 10 ipc-rm -i "$@" <"$ANSWERS" >"$BATS_TEST_TMPDIR/rm.out" 2>"$RM_ERR" 3>&- &
 	RM_PID=$!
-	timeout 10 bash -c "until grep -qF ')? ' '$RM_ERR'; do sleep 0.02; done" || fail "ipc-rm did not ask"
+	wait_for "ipc-rm to ask" grep -qF ')? ' "$RM_ERR"
 }
 rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
 	echo "$1" >&"$ANSWER_FD"
@@ -258,7 +258,7 @@ rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
 	track file "$FILES/d.old/f"
 	track file "$FILES/other/f"
 	hold fifo-hold "$FILES/other/f"
-	rm_ask --all -t fifo --path "$FILES/d"
+	rm_ask --all -t fifo --path "$FILES/d" --name "$FILES/d/*"
 	mv "$FILES/d" "$FILES/d.old"
 	ln -s other "$FILES/d"
 	rm_answer y
