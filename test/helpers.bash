@@ -13,7 +13,8 @@
 # On the host (no private namespaces: not root, unshare refused, or
 # IPCKIT_NO_NS=1), a test selects objects by filter (--all, --orphans,
 # ipc-ls | ipc-rm -) only within what it made (--name "/$T-*",
-# --name "0x$TKEY*", --path "$FILES"), or skips saying why.
+# --name "0x$TKEY*", --path "$FILES"), or skips saying why. A test that runs a
+# command as another user (setpriv) is skipped unless the suite runs as root.
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -48,6 +49,9 @@ setup() { common_setup; }
 
 # What every test starts from; a file with its own setup() calls it.
 common_setup() {
+	if [ "$(id -u)" != 0 ] && declare -f "$BATS_TEST_NAME" | grep -qw setpriv; then
+		skip "runs a command as another user (setpriv): needs root"
+	fi
 	T="ipckt$$x${BATS_TEST_NUMBER}"     # unique per test: our objects carry it
 	# System V keys of this test: 0x${TKEY}00 to 0x${TKEY}ff (mk_sysv_key).
 	TKEY=$(printf '%06x' $(( ($$ * 257 + BATS_TEST_NUMBER * 65599) % 0xfffffe + 1 )))

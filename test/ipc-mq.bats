@@ -215,7 +215,7 @@ load helpers
 	ipc-mq send "/$T-i" abc
 	run -0 ipc-mq info --json "/$T-i"
 	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["maxmsg"], d["msgsize"], d["msgs"], d["size"], d["mode"], d["owner"])' <<<"$output"
-	assert_output "6 128 1 3 0600 root"
+	assert_output "6 128 1 3 0600 $(id -un)"
 	local id
 	id=$(mk_sysv msg)
 	ipc-mq send "id:$id" hello
