@@ -49,11 +49,15 @@ struct libscols_line *out_line(struct out *o)
 	return scols_table_new_line(o->tb, NULL);
 }
 
-/* Whether esc() would change s: a control byte, a byte past ASCII or a backslash. */
+/* Whether esc() would change s: a control byte, a byte past ASCII, a backslash, an edge space. */
 static bool needs_esc(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == ' ')
+		return true;
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\' || (*p == ' ' && p[1] == '\0'))
 			return true;
 	return false;
 }

@@ -406,3 +406,12 @@ C
 	[ ! -e "$FILES/a/real/f" ]
 	rm "$FILES/a/link"
 }
+
+@test "--trace escapes names: a name with ESC and a newline writes no control byte to the terminal" {
+	local name="$T-"$'\e[31m\nx'
+	: >"/dev/shm/$name"
+	run -0 --separate-stderr ipc-rm --trace "posix-shm:/$name"
+	[ ! -e "/dev/shm/$name" ]
+	assert_equal "$(printf '%s' "$stderr" | tr -d '\n' | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
+	[[ "$stderr" == *"shm_unlink(\"/$T-\\x1b[31m\\x0ax\") = 0"* ]]
+}

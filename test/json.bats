@@ -111,7 +111,7 @@ random.seed(int.from_bytes(os.urandom(4), "big"))
 names = crafted + [bytes(random.choice([b for b in range(1, 256) if b != 0x2f])
                          for _ in range(random.randint(1, 40))) for _ in range(40)]
 for i, n in enumerate(names):
-    name = t + b"-%02d-" % i + n + b"."    # never ends in a space: ipc-rm - trims lines
+    name = t + b"-%02d-" % i + n + (b" " if i % 3 == 0 else b".")   # an edge space is \x20
     if kind == "posix-shm":
         os.close(os.open(b"/dev/shm/" + name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     else:
