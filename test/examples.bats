@@ -20,7 +20,7 @@
 #   posix-mq:/NAME posix-shm:/NAME posix-sem:/NAME   made by python3 (test/peer.py)
 #   sysv-msg:id:N sysv-shm:id:N sysv-sem:id:N        made by ipcmk with exactly that id
 #                                                    (kernel.*_next_id; a set has 3 semaphores)
-#   sysv-msg:key:K sysv-shm:key:K sysv-sem:key:K     made by python3 with that key
+#   sysv-msg:key:K sysv-shm:key:K sysv-sem:key:K     made by python3 with that key (0x hex or decimal)
 #   held:REF                                         REF as above, and a process holding it
 #   file:NAME                                        4 KiB of random bytes in the scratch directory
 #

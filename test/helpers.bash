@@ -101,13 +101,10 @@ hold() {
 	python3 "$PEER" "$@" >"$out" 3>&- &
 	HOLDER=$!
 	echo "$HOLDER" >>"$HOLDERS"
-	wait_for "peer $* to say ready" holder_ready "$HOLDER" "$out"
+	wait_for "peer $* to say ready" ready_or_gone "$HOLDER" "$out"
+	grep -q ready "$out" || fail "peer $* exited before it was ready: $(cat "$out")"
 }
-holder_ready() { # PID OUT: ready, or fail at once if the peer died
-	grep -q ready "$2" && return 0
-	kill -0 "$1" 2>/dev/null || fail "peer $1 exited before it was ready: $(cat "$2")"
-	return 1
-}
+ready_or_gone() { grep -q ready "$2" || ! kill -0 "$1"; } # PID OUT
 
 wait_listening() { # PATH-or-@name: until /proc/net/unix shows it
 	# shellcheck disable=SC2016  # awk's fields
@@ -167,7 +164,7 @@ mk_sysv_with_key() { # msg|shm|sem KEY: made by python3, mode 0600; prints the i
 	id=$(python3 - "$1" "$2" <<'PY'
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
-kind, key = sys.argv[1], int(sys.argv[2], 16)
+kind, key = sys.argv[1], int(sys.argv[2], 0)
 flags = 0o1000 | 0o2000 | 0o600        # IPC_CREAT | IPC_EXCL | mode
 r = {"msg": lambda: libc.msgget(key, flags),
      "shm": lambda: libc.shmget(key, ctypes.c_size_t(4096), flags),

@@ -317,3 +317,9 @@ time.sleep(3600)' "$FILES" >"$out" 3>&- &
 	assert_line "unix:$FILES/client.sock  in-use"
 	[ "$(grep -c "$FILES" <<<"$output")" -eq 2 ]
 }
+
+@test "--sort with nothing to list prints nothing and exits 0 (no qsort on an empty list)" {
+	run -0 --separate-stderr ipc-ls -t shm --name "/$T-none" -o REF,SIZE --sort SIZE -n
+	assert_output ""
+	assert_equal "$stderr" ""
+}
