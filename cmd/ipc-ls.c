@@ -322,7 +322,7 @@ int main(int argc, char *argv[])
 	if (ipc_users_scan(&l, trace) == -1)
 		warn("reading /proc");
 	ipc_state_compute(&l);
-	if (sort_col >= 0) {
+	if (sort_col >= 0 && l.n > 1) {     /* qsort_r wants a non-null array */
 		struct ctx exact = c;
 		struct sort_ctx s = { &exact, sort_col };
 		exact.flags |= OUT_BYTES;

@@ -44,7 +44,7 @@ killed_receiver() {
 	local sender=$!
 	timeout 120 ipc-mq recv -f "$ref" >"$FILES/first" &
 	local first=$!
-	sleep 0.3
+	wait_for "the first receiver to take messages" test -s "$FILES/first"
 	kill -TERM "$first"
 	wait "$first" || true
 	timeout 120 ipc-mq recv -f -t 2s "$ref" >"$FILES/rest"

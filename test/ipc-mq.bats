@@ -6,6 +6,7 @@
 load helpers
 
 @test "create: a POSIX queue with --maxmsg and --msgsize, as the kernel reports it" {
+	require_mqueue_fs
 	run -0 ipc-mq create --maxmsg 7 --msgsize 1K --mode 0640 "/$T-c"
 	track posix-mq "/$T-c"
 	run -0 peer mq-attr "/$T-c"
@@ -143,10 +144,13 @@ load helpers
 	assert_output "$(printf 'a\nb')"
 	run -0 ipc-mq recv -n 0 "/$T-f"
 	assert_output ""
-	(sleep 0.3; ipc-mq send "/$T-f" late) &
-	run -0 timeout 10 ipc-mq recv -f -t 1s "/$T-f"
-	assert_output "late"
-	wait
+	ipc-mq send "/$T-f" early
+	timeout 20 ipc-mq recv -f -t 2s "/$T-f" >"$FILES/out" &
+	local pid=$!
+	wait_for "the follower to take the first message" grep -qx early "$FILES/out"
+	ipc-mq send "/$T-f" late
+	wait "$pid"
+	assert_equal "$(cat "$FILES/out")" "$(printf 'early\nlate')"
 }
 
 @test "a message too long is refused before anything is sent, naming both sizes" {
@@ -211,7 +215,7 @@ load helpers
 	ipc-mq send "/$T-i" abc
 	run -0 ipc-mq info --json "/$T-i"
 	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["maxmsg"], d["msgsize"], d["msgs"], d["size"], d["mode"], d["owner"])' <<<"$output"
-	assert_output "6 128 1 3 0600 root"
+	assert_output "6 128 1 3 0600 $(id -un)"
 	local id
 	id=$(mk_sysv msg)
 	ipc-mq send "id:$id" hello
@@ -245,9 +249,9 @@ load helpers
 	# shellcheck disable=SC2016  # $IPC_MQ is for the command's shell
 	timeout 20 ipc-mq notify -n 2 "/$T-n" -- sh -c 'ipc-mq recv -n 0 "$IPC_MQ" >>"$0"' "$FILES/got" &
 	local pid=$!
-	sleep 0.3
+	wait_for "notify to register" grep -Eq 'NOTIFY_PID:[1-9]' "/dev/mqueue/$T-n"
 	peer mq-send-prio "/$T-n" 0 first
-	timeout 5 bash -c "until grep -q first '$FILES/got' 2>/dev/null; do sleep 0.05; done"
+	wait_for "the command to take the first message" grep -q first "$FILES/got"
 	peer mq-send-prio "/$T-n" 0 second
 	wait "$pid"
 	assert_equal "$(cat "$FILES/got")" "$(printf 'first\nsecond')"
@@ -257,7 +261,7 @@ load helpers
 	mk_posix_mq "/$T-gone"
 	timeout 10 ipc-mq recv "/$T-gone" 2>"$FILES/err" &
 	local pid=$!
-	sleep 0.3
+	wait_blocked "$pid"
 	rm "/dev/mqueue/$T-gone"
 	local st=0
 	wait "$pid" || st=$?
@@ -267,7 +271,7 @@ load helpers
 	id=$(mk_sysv msg)
 	timeout 10 ipc-mq recv "id:$id" 2>"$FILES/err2" &
 	pid=$!
-	sleep 0.3
+	wait_blocked "$pid"
 	ipcrm -q "$id"
 	st=0
 	wait "$pid" || st=$?
@@ -283,7 +287,7 @@ load helpers
 	assert_equal "$stderr" ""
 	timeout 10 ipc-mq recv -f "/$T-p" >/dev/null &
 	local pid=$!
-	sleep 0.3
+	wait_blocked "$pid"
 	kill -TERM "$pid"
 	local st=0
 	wait "$pid" || st=$?

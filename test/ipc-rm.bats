@@ -46,11 +46,16 @@ load helpers
 
 @test "REFs from stdin: ipc-ls --orphans | ipc-rm - removes the orphans and only them" {
 	local gone
-	gone=$(mk_sysv shm 4096)
+	gone=$(mk_sysv_key shm 01)
 	mk_posix_shm "/$T-orphan"
 	mk_posix_shm "/$T-held"
 	hold posix-shm-hold "/$T-held"
-	run -0 bash -c 'ipc-ls --orphans --raw -o REF --noheadings | ipc-rm -v -'
+	if in_private_ns; then
+		run -0 bash -c 'ipc-ls --orphans --raw -o REF --noheadings | ipc-rm -v -'
+	else    # on the host, only this test's objects: its names and its keys
+		run -0 bash -c "{ ipc-ls --orphans --raw -o REF -n --name '/$T-*'
+		                  ipc-ls --orphans --raw -o REF -n --name '0x$TKEY*'; } | ipc-rm -v -"
+	fi
 	assert_line "removed sysv-shm:id:$gone"
 	assert_line "removed posix-shm:/$T-orphan"
 	run ! sysv_exists m "$gone"
@@ -161,7 +166,7 @@ load helpers
 
 @test "--all with filters; --dry-run removes nothing; filters without --all are refused" {
 	local old
-	old=$(mk_sysv msg)
+	old=$(mk_sysv_key msg 01)
 	mk_posix_shm "/$T-a"
 	mk_posix_shm "/$T-b"
 	mk_posix_mq "/$T-c"
@@ -170,23 +175,23 @@ load helpers
 	assert_line "would remove posix-shm:/$T-b"
 	[ "${#lines[@]}" -eq 2 ]
 	posix_exists posix-shm "/$T-a"
-	run -2 --separate-stderr ipc-rm --orphans
+	run -2 --separate-stderr ipc-rm --orphans --name "/$T-*"
 	assert_equal "$stderr" "ipc-rm: filters select objects for removal only with --all"
 	run -0 ipc-rm --all -t posix --name "/$T-[ab]"
 	run ! posix_exists posix-shm "/$T-a"
 	run ! posix_exists posix-shm "/$T-b"
 	posix_exists posix-mq "/$T-c"
 	sysv_exists q "$old"
-	run -0 ipc-rm --all --older-than 0s -t sysv-msg
+	run -0 ipc-rm --all --older-than 0s -t sysv-msg --name "0x$TKEY*"
 	run ! sysv_exists q "$old"
-	run -2 ipc-rm --all --older-than 5x
+	run -2 ipc-rm --all --older-than 5x --name "/$T-*"
 }
 
 @test "--all leaves FIFOs and sockets alone unless their kind is asked for" {
 	mk_fifo "$FILES/keep.fifo"
-	run -0 ipc-rm --all --path "$FILES"
+	run -0 ipc-rm --all --path "$FILES" --name "$FILES/*"
 	[ -p "$FILES/keep.fifo" ]
-	run -0 ipc-rm -v --all -t fifo --path "$FILES"
+	run -0 ipc-rm -v --all -t fifo --path "$FILES" --name "$FILES/*"
 	assert_output "removed fifo:$FILES/keep.fifo"
 }
 
@@ -218,7 +223,7 @@ rm_ask() {
 	exec {ANSWER_FD}<>"$ANSWERS"
 	timeout 10 ipc-rm -i "$@" <"$ANSWERS" >"$BATS_TEST_TMPDIR/rm.out" 2>"$RM_ERR" 3>&- &
 	RM_PID=$!
-	timeout 10 bash -c "until grep -qF ')? ' '$RM_ERR'; do sleep 0.02; done" || fail "ipc-rm did not ask"
+	wait_for "ipc-rm to ask" grep -qF ')? ' "$RM_ERR"
 }
 rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
 	echo "$1" >&"$ANSWER_FD"
@@ -253,7 +258,7 @@ rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
 	track file "$FILES/d.old/f"
 	track file "$FILES/other/f"
 	hold fifo-hold "$FILES/other/f"
-	rm_ask --all -t fifo --path "$FILES/d"
+	rm_ask --all -t fifo --path "$FILES/d" --name "$FILES/d/*"
 	mv "$FILES/d" "$FILES/d.old"
 	ln -s other "$FILES/d"
 	rm_answer y

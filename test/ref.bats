@@ -130,6 +130,7 @@ need_fresh_ipc() {
 }
 
 @test "ipc-mq create --mode: 644 is 0644, u=rw,g=r is 0640, for both kinds" {
+	require_mqueue_fs
 	track posix-mq "/$T-a"
 	track posix-mq "/$T-b"
 	run -0 bash -c "umask 022 && ipc-mq create --mode 644 /$T-a && ipc-mq create --mode u=rw,g=r /$T-b"
@@ -189,6 +190,7 @@ need_fresh_ipc() {
 }
 
 @test "a 255-byte queue name and a 251-byte semaphore name work in every command; one more byte is refused" {
+	require_mqueue_fs
 	local q s
 	q=/$(printf 'q%.0s' $(seq 255))
 	s=/$(printf 's%.0s' $(seq 251))
