@@ -368,6 +368,32 @@ static int print_limits(unsigned flags, bool trace)
 	return r;
 }
 
+/* USERS, NUSERS and STATE come from the pass over /proc; nothing else needs it. */
+static bool needs_users(const int *sel, int nsel, int sort_col, bool orphans)
+{
+	bool need = orphans || sort_col == C_USERS || sort_col == C_NUSERS || sort_col == C_STATE;
+
+	for (int i = 0; i < nsel && !need; i++)
+		need = sel[i] == C_USERS || sel[i] == C_NUSERS || sel[i] == C_STATE;
+	return need;
+}
+
+/* One line for each --path that was not walked; the status of the first. */
+static int warn_paths(char *const *paths, size_t npaths, const int *errs, int code)
+{
+	char ebuf[ESC_MAX];
+
+	for (size_t i = 0; i < npaths; i++) {
+		int c;
+		if (errs[i] == 0)
+			continue;
+		warnx("--path %s: %s", esc(paths[i], ebuf, sizeof(ebuf)), walk_path_why(errs[i], &c));
+		if (code == EXIT_OK)
+			code = c;
+	}
+	return code;
+}
+
 static int finish(int code)
 {
 	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
@@ -503,19 +529,24 @@ int main(int argc, char *argv[])
 
 	struct ipc_scan sc = {
 		.kinds = f.kinds, .trace = trace,
-		.paths = npaths ? (const char *const *)paths : default_fifo_paths,
-		.npaths = npaths ? npaths : default_fifo_npaths,
+		.paths = npaths ? (const char *const *)paths : NULL, .npaths = npaths,
+		.path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL,
 	};
+	if (npaths && sc.path_errs == NULL)
+		err(EXIT_FAIL, "out of memory");
 	if (ipc_collect(&l, &sc) == -1) {
 		warn("listing IPC objects");
 		code = EXIT_FAIL;
 	}
+	code = warn_paths(paths, npaths, sc.path_errs, code);
 	if (l.mqueue_unmounted && (f.kinds & KIND_BIT(KIND_POSIX_MQ)))
 		warnx("POSIX message queues not listed: /dev/mqueue is not mounted "
 		      "(mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)");
-	if (ipc_users_scan(&l, trace) == -1)
-		warn("reading /proc");
-	ipc_state_compute(&l);
+	if (needs_users(sel, nsel, sort_col, f.orphans)) {
+		if (ipc_users_scan(&l, trace) == -1)
+			warn("reading /proc");
+		ipc_state_compute(&l);
+	}
 	if (sort_col >= 0) {
 		struct ctx exact = c;
 		struct sort_ctx s = { &exact, sort_col };
@@ -526,5 +557,6 @@ int main(int argc, char *argv[])
 		code = EXIT_FAIL;
 	ipc_list_free(&l);
 	free(paths);
+	free(sc.path_errs);
 	return finish(code);
 }

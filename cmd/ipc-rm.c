@@ -63,6 +63,20 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
 	int r;
 
+	/*
+	 * Unknown: some process that could hold it could not be read. Refused, unless
+	 * the removal would be refused anyway: another user's POSIX object, in the
+	 * sticky /dev/shm or /dev/mqueue, is the kernel's to refuse (exit 5).
+	 */
+	if (obj->state == STATE_UNKNOWN && !o->force &&
+	    !(KIND_IS_POSIX(obj->kind) && obj->uid != geteuid())) {
+		if (obj->unseen)
+			warnx("%s: state unknown: cannot read the open files of %d process%s (root can); use --force",
+			      obj->ref, obj->unseen, obj->unseen == 1 ? "" : "es");
+		else
+			warnx("%s: state unknown: cannot read its semaphores; use --force", obj->ref);
+		return EXIT_BUSY;
+	}
 	if (obj->state == STATE_IN_USE && !o->force) {
 		if (obj->nusers)
 			warnx("%s: in use by %d/%s%s (use --force)", obj->ref, (int)obj->users[0].pid,
@@ -151,14 +165,27 @@ static int remove_matching(const struct opts *o, const struct ipc_filter *f,
                            const char *const *paths, size_t npaths)
 {
 	struct ipc_list l = { 0 };
-	struct ipc_scan sc = { .kinds = f->kinds, .paths = paths, .npaths = npaths, .trace = o->trace };
+	struct ipc_scan sc = { .kinds = f->kinds, .paths = npaths ? paths : NULL, .npaths = npaths,
+	                       .path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL, .trace = o->trace };
 	int64_t now = (int64_t)time(NULL);
 	int code = EXIT_OK;
+	char ebuf[ESC_MAX];
 
+	if (npaths && sc.path_errs == NULL)
+		err(EXIT_FAIL, "out of memory");
 	if (ipc_collect(&l, &sc) == -1) {
 		warn("listing IPC objects");
 		code = EXIT_FAIL;
 	}
+	for (size_t i = 0; i < npaths; i++) {
+		int c;
+		if (sc.path_errs[i] == 0)
+			continue;
+		warnx("--path %s: %s", esc(paths[i], ebuf, sizeof(ebuf)), walk_path_why(sc.path_errs[i], &c));
+		if (code == EXIT_OK)
+			code = c;
+	}
+	free(sc.path_errs);
 	if (ipc_users_scan(&l, o->trace) == -1)
 		warn("reading /proc");
 	ipc_state_compute(&l);
@@ -327,8 +354,7 @@ int main(int argc, char *argv[])
 			code = c;
 	}
 	if (all) {
-		int c = remove_matching(&o, &f, npaths ? (const char *const *)paths : default_fifo_paths,
-		                        npaths ? npaths : default_fifo_npaths);
+		int c = remove_matching(&o, &f, (const char *const *)paths, npaths);
 		if (code == EXIT_OK)
 			code = c;
 	}
