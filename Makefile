@@ -18,7 +18,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags libbsd-overlay smartcols 2>/dev/null)
 # loads no libbsd.so/libmd.so (each shared library costs ~60us of start-up here).
 BSD_LIBS   := -Wl,-Bstatic $(shell pkg-config --static --libs libbsd-overlay 2>/dev/null) -Wl,-Bdynamic
 SCOLS_LIBS := $(shell pkg-config --libs smartcols 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARN) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib -Icli $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 
 TOOLS    = ipc-ls ipc-rm ipc-mq
@@ -27,6 +27,7 @@ LIB_SRC  = lib/parse.c lib/ref.c lib/trace.c lib/objects.c lib/sysv.c lib/posix.
 OUT_SRC  = lib/out.c
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 OUT_OBJ  = $(OUT_SRC:lib/%.c=$(B)/lib/%.o)
+CLI_OBJ  = $(B)/cli/cli.o
 BINS     = $(TOOLS:%=$(B)/%)
 MANS     = $(TOOLS:%=$(B)/man/%.1) $(B)/man/ipckit.7
 
@@ -43,21 +44,25 @@ $(B)/lib/%.o: lib/%.c lib/ipckit.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The tool layer (cli/): may print and exit, unlike lib/; linked into every tool.
+$(B)/cli/%.o: cli/%.c cli/cli.h lib/ipckit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(B)/libipckit.a: $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
 
 $(B)/libipckit-out.a: $(OUT_OBJ)
 	$(AR) rcs $@ $(OUT_OBJ)
 
-$(B)/ipc-ls: cmd/ipc-ls.c lib/ipckit.h lib/out.h $(B)/libipckit-out.a $(B)/libipckit.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ cmd/ipc-ls.c $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
-
-$(B)/ipc-mq: cmd/ipc-mq.c lib/ipckit.h lib/out.h $(B)/libipckit-out.a $(B)/libipckit.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ cmd/ipc-mq.c $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
+# Tools that print tables link libsmartcols through libipckit-out.a.
+TABLE_TOOLS = ipc-ls ipc-mq
+$(TABLE_TOOLS:%=$(B)/%): $(B)/%: cmd/%.c lib/ipckit.h lib/out.h cli/cli.h $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
 
 # ipc-rm prints no table: it does not load libsmartcols, which keeps it quick to start.
-$(B)/ipc-rm: cmd/ipc-rm.c lib/ipckit.h $(B)/libipckit.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ cmd/ipc-rm.c $(B)/libipckit.a $(BSD_LIBS)
+$(B)/ipc-rm: $(B)/%: cmd/%.c lib/ipckit.h cli/cli.h $(CLI_OBJ) $(B)/libipckit.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit.a $(BSD_LIBS)
 
 man: $(MANS)
 $(B)/man/%: man/%.scd
@@ -76,7 +81,7 @@ sanitize: deps-test
 
 lint: deps-test
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--inline-suppr --std=c11 -D__linux__ -Ilib --suppress=missingIncludeSystem lib cmd
+		--inline-suppr --std=c11 -D__linux__ -Ilib -Icli --suppress=missingIncludeSystem lib cli cmd
 	shellcheck -x test/run test/helpers.bash test/bench/run test/demo
 	shellcheck -s bash -x completions/bash/*
 	shellcheck -s bash -x test/*.bats

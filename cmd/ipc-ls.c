@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ipckit.h"
+#include "cli.h"
 #include "out.h"
 
 enum col {
@@ -193,8 +194,10 @@ static const char *cell(struct ctx *c, const struct ipc_obj *o, int col, char *b
 	return NULL;
 }
 
-static void usage(FILE *f)
+static void usage(bool full)
 {
+	FILE *f = full ? stdout : stderr;
+
 	fprintf(f,
 	    "usage: ipc-ls [-t KINDS] [-u USER] [--orphans] [--older-than DURATION] [--name GLOB]\n"
 	    "              [--path DIR]... [-o COLUMNS] [--sort COLUMN] [--json | --raw]\n"
@@ -202,7 +205,7 @@ static void usage(FILE *f)
 	    "       ipc-ls -i REF [--json] [--trace]\n"
 	    "       ipc-ls -l [--json | --raw] [-n] [--trace]\n"
 	    "       ipc-ls -h | -V\n");
-	if (f != stdout)
+	if (!full)
 		return;
 	fprintf(f, "\nList every IPC object: POSIX and System V queues, shared memory and\n"
 	    "semaphores, FIFOs and unix sockets, with the processes that use each.\n\n"
@@ -381,27 +384,18 @@ static bool needs_users(const int *sel, int nsel, int sort_col, bool orphans)
 /* One line for each --path that was not walked; the status of the first. */
 static int warn_paths(char *const *paths, size_t npaths, const int *errs, int code)
 {
-	char ebuf[ESC_MAX];
-
 	for (size_t i = 0; i < npaths; i++) {
 		int c;
 		if (errs[i] == 0)
 			continue;
-		warnx("--path %s: %s", esc(paths[i], ebuf, sizeof(ebuf)), walk_path_why(errs[i], &c));
+		say("--path %s: %s", ename(paths[i]), walk_path_why(errs[i], &c));
 		if (code == EXIT_OK)
 			code = c;
 	}
 	return code;
 }
 
-static int finish(int code)
-{
-	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		warn("write error");
-		return code ? code : EXIT_FAIL;
-	}
-	return code;
-}
+static const struct cli_tool tool = { .name = "ipc-ls", .noun = "object", .usage = usage };
 
 int main(int argc, char *argv[])
 {
@@ -421,49 +415,27 @@ int main(int argc, char *argv[])
 	struct ipc_filter f = { .kinds = KINDS_ALL, .older_than_s = NA };
 	struct ipc_list l = { 0 };
 	const char *output = NULL, *sort = NULL, *info_ref = NULL;
-	char badkind[64];
 	char **paths = NULL;
 	size_t npaths = 0;
-	bool limits = false, trace = trace_from_env();
+	bool limits = false, trace = cli_init(&tool, &argc, argv);
 	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code = EXIT_OK;
 	char badcol[64];
 
-	while ((ch = getopt_long(argc, argv, "bhi:Jlno:rt:u:V", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "bhi:Jlno:rt:u:V", longopts)) != -1) {
 		switch (ch) {
 		case 'b': c.flags |= OUT_BYTES; break;
-		case 'h': usage(stdout); return finish(EXIT_OK);
+		case 'h': cli_help();
 		case 'i': info_ref = optarg; break;
 		case 'J': c.flags |= OUT_JSON; break;
 		case 'l': limits = true; break;
 		case 'n': c.flags |= OUT_NOHEADINGS; break;
 		case 'o': output = optarg; break;
 		case 'r': c.flags |= OUT_RAW; break;
-		case 't':
-			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
-				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-			long long uid;
-			if (pw)
-				f.uid = pw->pw_uid;
-			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
-				f.uid = (uid_t)uid;
-			else
-				errx(EXIT_USAGE, "unknown user '%s'", optarg);
-			f.by_user = true;
-			break;
-		}
-		case 'V': printf("ipc-ls (ipckit) %s\n", IPCKIT_VERSION); return finish(EXIT_OK);
+		case 't': f.kinds = opt_kinds(optarg, "--kind"); break;
+		case 'u': f.uid = opt_user(optarg, "--user"); f.by_user = true; break;
+		case 'V': cli_version();
 		case OPT_ORPHANS: f.orphans = true; break;
-		case OPT_OLDER: {
-			int64_t ns;
-			if (parse_duration_ns(optarg, &ns) == -1)
-				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
-			f.older_than_s = ns / 1000000000;
-			break;
-		}
+		case OPT_OLDER: f.older_than_s = opt_duration(optarg, "--older-than") / 1000000000; break;
 		case OPT_NAME: f.glob = optarg; break;
 		case OPT_PATH:
 			if (strv_push(&paths, &npaths, optarg) == -1)
@@ -471,23 +443,22 @@ int main(int argc, char *argv[])
 			break;
 		case OPT_SORT: sort = optarg; break;
 		case OPT_TRACE: trace = true; break;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
-		errx(EXIT_USAGE, "unexpected argument '%s' (ipc-ls takes no operands; see -i REF)", argv[optind]);
+		bad_usage("unexpected argument '%s' (ipc-ls takes no operands; see -i REF)", ename(argv[optind]));
 	if ((c.flags & OUT_JSON) && (c.flags & OUT_RAW))
-		errx(EXIT_USAGE, "--json and --raw do not go together");
+		bad_usage("--json and --raw do not go together");
 
 	if (limits)
-		return finish(print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK);
+		return print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK;
 
 	if (output) {
 		nsel = columns_parse(output, columns, C_COUNT, default_cols,
 		                     sizeof(default_cols) / sizeof(default_cols[0]), sel,
 		                     sizeof(sel) / sizeof(sel[0]), badcol, sizeof(badcol));
 		if (nsel == -1)
-			errx(EXIT_USAGE, "unknown column '%s' (see ipc-ls --help)", badcol);
+			bad_usage("unknown column '%s' (see ipc-ls --help)", ename(badcol));
 	} else if (c.flags & OUT_JSON) {
 		for (nsel = 0; nsel < C_COUNT; nsel++)
 			sel[nsel] = nsel;
@@ -499,7 +470,7 @@ int main(int argc, char *argv[])
 		char s1[64];
 		int one[1];
 		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, s1, sizeof(s1)) != 1)
-			errx(EXIT_USAGE, "unknown sort column '%s' (see ipc-ls --help)", sort);
+			bad_usage("unknown sort column '%s' (see ipc-ls --help)", ename(sort));
 		sort_col = one[0];
 	}
 
@@ -507,24 +478,26 @@ int main(int argc, char *argv[])
 		struct ipc_ref r;
 		const char *why;
 		if (ref_parse(info_ref, -1, &r, &why) == -1)
-			errx(EXIT_USAGE, "%s: %s", info_ref, why);
+			bad_usage("%s: %s", ename(info_ref), why);
 		if (r.kind < 0)
-			errx(EXIT_USAGE, "%s: give the kind, like posix-mq:%s or sysv-shm:%s", info_ref,
-			     r.form == REF_NAME ? r.name : "/name", r.form == REF_NAME ? "id:N" : info_ref);
+			bad_usage("%s: give the kind, like posix-mq:%s or sysv-shm:%s", ename(info_ref),
+			          r.form == REF_NAME ? ename(r.name) : "/name", r.form == REF_NAME ? "id:N" : ename(info_ref));
+		if (ref_ftok(&r, trace) == -1) {   /* a missing file names no object */
+			int e = errno;
+			die(exit_code_for_errno(e), "%s: %s: %s", ename(info_ref), ename(r.ftok_path), strerror(e));
+		}
 		if (ipc_lookup(&r, &l, trace) == -1) {
 			int e = errno;
-			if (e == ENOENT)
-				errx(EXIT_NOTFOUND, "%s: no such object", info_ref);
 			if (e == EINVAL || e == ELOOP || e == EISDIR)
-				errx(EXIT_USAGE, "%s: not a %s object", info_ref, kind_name((enum ipc_kind)r.kind));
-			errc(exit_code_for_errno(e), e, "%s", info_ref);
+				bad_usage("%s: not a %s object", ename(info_ref), kind_name((enum ipc_kind)r.kind));
+			fail(NULL, info_ref, e);
 		}
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");
 		ipc_state_compute(&l);
 		print_detail(&c, &l.v[0], trace);
 		ipc_list_free(&l);
-		return finish(EXIT_OK);
+		return EXIT_OK;
 	}
 
 	struct ipc_scan sc = {
@@ -558,5 +531,5 @@ int main(int argc, char *argv[])
 	ipc_list_free(&l);
 	free(paths);
 	free(sc.path_errs);
-	return finish(code);
+	return code;
 }

@@ -17,13 +17,9 @@
 #include <unistd.h>
 
 #include "ipckit.h"
+#include "cli.h"
 #include "out.h"
 
-struct cmd {
-	const char *name;
-	int (*run)(int argc, char *argv[]);
-	const char *usage;
-};
 
 static int cmd_create(int, char *[]);
 static int cmd_send(int, char *[]);
@@ -32,11 +28,11 @@ static int cmd_info(int, char *[]);
 static int cmd_rm(int, char *[]);
 static int cmd_notify(int, char *[]);
 
-static const struct cmd cmds[] = {
+static const struct cli_cmd cmds[] = {
 	{ "create", cmd_create, "create [--maxmsg N] [--msgsize SIZE] [--max-bytes SIZE] [--mode MODE] [--exist-ok] REF" },
 	{ "send", cmd_send, "send [--priority N | --type N] [-t DURATION] [-0 | --whole] REF [MESSAGE...]" },
-	{ "recv", cmd_recv, "recv [-n COUNT] [-f] [-t DURATION] [--type N] [-0 | --raw | --json] [-v] REF" },
-	{ "info", cmd_info, "info [--json] REF" },
+	{ "recv", cmd_recv, "recv [-n COUNT] [-f] [-t DURATION] [--type N] [-0 | --raw | -J] [-v] REF" },
+	{ "info", cmd_info, "info [-J] REF" },
 	{ "rm", cmd_rm, "rm REF..." },
 	{ "notify", cmd_notify, "notify [-n COUNT] [-t DURATION] REF -- COMMAND [ARG...]" },
 };
@@ -44,28 +40,33 @@ static const struct cmd cmds[] = {
 
 static bool trace;
 
-static void usage(FILE *f)
+static void usage(bool full)
 {
+	FILE *f = full ? stdout : stderr;
+
 	fputs("usage: ipc-mq [--trace] COMMAND [OPTIONS] ARGS\n", f);
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "       ipc-mq %s\n", cmds[i].usage);
 	fputs("       ipc-mq -h | -V\n", f);
-	if (f == stdout)
+	if (full)
 		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
 		      "or with its kind: posix-mq:/name, sysv-msg:id:ID.\n"
+		      "Numbers: decimal or 0x hex; modes: octal (644) or like u=rw,g=r.\n"
 		      "Durations: 250ms 2s 1.5m; sizes: 4096 4K 1M. See ipc-mq(1).\n", f);
 }
 
-static _Noreturn void bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static _Noreturn void bad_usage(const char *fmt, ...)
+/* A full or empty queue with -t 0 says which, rather than "would block". */
+static const char *mq_errno_text(const char *what, int err)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	exit(EXIT_USAGE);
+	if (err != EAGAIN)
+		return NULL;
+	return strcmp(what, "send") == 0 ? "queue is full" : "queue is empty";
 }
+
+static const struct cli_tool tool = {
+	.name = "ipc-mq", .noun = "queue", .usage = usage, .errno_text = mq_errno_text,
+	.cmds = cmds, .ncmds = NCMDS,
+};
 
 /* A REF as ipc-mq reads it: /name is POSIX, key:/id:/ftok: System V. */
 static void parse_ref(const char *text, struct ipc_ref *r)
@@ -80,57 +81,10 @@ static void parse_ref(const char *text, struct ipc_ref *r)
 		bad_usage("%s: not a message queue (posix-mq or sysv-msg)", text);
 	if (r->kind == KIND_POSIX_MQ && posix_name_check(r->name, KIND_POSIX_MQ, &why) == -1)
 		bad_usage("%s: %s", text, why);
-}
-
-/* Exits with a message and the code for errno; `what` names the operation. */
-static _Noreturn void fail(const char *what, const char *text, int e)
-{
-	switch (e) {
-	case ENOENT: errx(EXIT_NOTFOUND, "%s %s: no such queue", what, text);
-	case EEXIST: errx(EXIT_EXISTS, "%s %s: queue exists (use --exist-ok)", what, text);
-	case EAGAIN: errx(EXIT_TIMEOUT, "%s %s: %s", what, text,
-	                  strcmp(what, "send") == 0 ? "queue is full" : "queue is empty");
-	case ETIMEDOUT: errx(EXIT_TIMEOUT, "%s %s: timed out", what, text);
-	case EIDRM: errx(EXIT_FAIL, "%s %s: the queue was removed", what, text);
-	default: errc(exit_code_for_errno(e), e, "%s %s", what, text);
+	if (ref_ftok(r, trace) == -1) {   /* a missing file names no object */
+		int e = errno;
+		die(exit_code_for_errno(e), "%s: %s: %s", ename(text), ename(r->ftok_path), strerror(e));
 	}
-}
-
-static int64_t opt_duration(const char *s, const char *opt)
-{
-	int64_t ns;
-
-	if (parse_duration_ns(s, &ns) == -1)
-		bad_usage("invalid duration '%s' for %s (like 250ms, 2s, 1m)", s, opt);
-	return ns;
-}
-
-static long long opt_int(const char *s, long long min, long long max, const char *opt)
-{
-	long long v;
-
-	if (parse_int_range(s, min, max, &v) == -1)
-		bad_usage("invalid value '%s' for %s (%lld to %lld)", s, opt, min, max);
-	return v;
-}
-
-static long opt_size(const char *s, long min, long max, const char *opt)
-{
-	uint64_t v;
-
-	if (parse_size(s, &v) == -1 || v < (uint64_t)min || v > (uint64_t)max)
-		bad_usage("invalid size '%s' for %s (%ld to %ld bytes)", s, opt, min, max);
-	return (long)v;
-}
-
-/* Subcommand options: getopt over argv after the subcommand name. */
-static int getopt_sub(int argc, char *argv[], const char *shortopts, const struct option *longopts)
-{
-	int ch = getopt_long(argc, argv, shortopts, longopts, NULL);
-
-	if (ch == '?')
-		exit(EXIT_USAGE);
-	return ch;
 }
 
 static int cmd_create(int argc, char *argv[])
@@ -146,12 +100,12 @@ static int cmd_create(int argc, char *argv[])
 	char why[256];
 	int ch;
 
-	while ((ch = getopt_sub(argc, argv, "m:", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "m:", lo)) != -1) {
 		switch (ch) {
 		case 'M': c.maxmsg = (long)opt_int(optarg, 1, INT_MAX, "--maxmsg"); break;
 		case 'S': c.msgsize = opt_size(optarg, 1, INT_MAX, "--msgsize"); break;
 		case 'B': c.max_bytes = opt_size(optarg, 1, INT_MAX, "--max-bytes"); break;
-		case 'm': c.mode = (int)opt_int(optarg, 0, 0777, "--mode"); break;
+		case 'm': c.mode = (int)opt_mode(optarg, "--mode"); break;
 		case 'e': c.exist_ok = true; break;
 		}
 	}
@@ -282,7 +236,7 @@ static int cmd_send(int argc, char *argv[])
 	bool nul = false, whole = false;
 	int ch;
 
-	while ((ch = getopt_sub(argc, argv, "p:t:0", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "p:t:0", lo)) != -1) {
 		switch (ch) {
 		case 'p': prio = (long)opt_int(optarg, 0, 32767, "--priority"); break;
 		case 'T': type = (long)opt_int(optarg, 1, LONG_MAX, "--type"); break;
@@ -429,7 +383,7 @@ static int cmd_recv(int argc, char *argv[])
 	int64_t timeout = -1;
 	int ch;
 
-	while ((ch = getopt_sub(argc, argv, "n:ft:0v", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "n:ft:0vJ", lo)) != -1) {
 		switch (ch) {
 		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); count_given = true; break;
 		case 'f': follow = true; break;
@@ -521,19 +475,12 @@ static int cmd_info(int argc, char *argv[])
 	bool json = false;
 	int ch;
 
-	while ((ch = getopt_sub(argc, argv, "", lo)) != -1)
+	while ((ch = cli_getopt(argc, argv, "J", lo)) != -1)
 		json |= ch == 'J';
 	if (argc - optind != 1)
 		bad_usage("info takes one REF");
 	const char *ref = argv[optind];
 	parse_ref(ref, &r);
-	if (r.kind == KIND_SYSV_MSG && r.form != REF_ID) {
-		int id = msgq_sysv_id(&r, trace);   /* key: and ftok: name the queue with this id */
-		if (id == -1)
-			fail("info", ref, errno);
-		r.form = REF_ID;
-		r.id = id;
-	}
 	if (ipc_lookup(&r, &l, trace) == -1)
 		fail("info", ref, errno == EINVAL ? ENOENT : errno);
 	ipc_users_scan(&l, trace);
@@ -589,7 +536,7 @@ static int cmd_rm(int argc, char *argv[])
 	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
 	int code = EXIT_OK;
 
-	while (getopt_sub(argc, argv, "", lo) != -1)
+	while (cli_getopt(argc, argv, "", lo) != -1)
 		;
 	if (optind >= argc)
 		bad_usage("rm needs a REF");
@@ -606,6 +553,10 @@ static int cmd_rm(int argc, char *argv[])
 			if (r.kind != KIND_POSIX_MQ && r.kind != KIND_SYSV_MSG) {
 				warnx("rm %s: not a message queue", argv[i]);
 				c = EXIT_USAGE;
+			} else if (ref_ftok(&r, trace) == -1) {
+				int e = errno;
+				say("rm %s: %s: %s", ename(argv[i]), ename(r.ftok_path), strerror(e));
+				c = exit_code_for_errno(e);
 			} else if (msgq_remove(&r, trace) == -1) {
 				int e = errno;
 				if (e == ENOENT)
@@ -661,7 +612,7 @@ static int cmd_notify(int argc, char *argv[])
 	int64_t timeout = -1;
 	int ch;
 
-	while ((ch = getopt_sub(argc, argv, "+n:t:", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "+n:t:", lo)) != -1) {
 		switch (ch) {
 		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); break;
 		case 't': timeout = opt_duration(optarg, "--timeout"); break;
@@ -733,47 +684,6 @@ static int cmd_notify(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	int i = 1;
-
-	trace = trace_from_env();
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--trace") == 0)
-			trace = true;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
-		} else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
-			printf("ipc-mq (ipckit) %s\n", IPCKIT_VERSION);
-			return EXIT_OK;
-		} else {
-			warnx("unrecognized option '%s'", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (size_t c = 0; c < NCMDS; c++) {
-		if (strcmp(argv[i], cmds[c].name) != 0)
-			continue;
-		/* --trace may also follow the subcommand */
-		for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++)
-			if (strcmp(argv[j], "--trace") == 0) {
-				trace = true;
-				memmove(argv + j, argv + j + 1, sizeof(*argv) * (size_t)(argc - j));
-				argc--;
-				j--;
-			}
-		optind = 1;
-		int code = cmds[c].run(argc - i, argv + i);
-		if (fflush(stdout) == EOF || ferror(stdout)) {
-			warn("write error");
-			return code ? code : EXIT_FAIL;
-		}
-		return code;
-	}
-	warnx("unknown command '%s' (commands: create send recv info rm notify)", argv[i]);
-	return EXIT_USAGE;
+	trace = cli_init(&tool, &argc, argv);
+	return cli_dispatch(argc, argv);
 }

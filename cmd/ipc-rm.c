@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "ipckit.h"
 
 struct opts {
@@ -17,15 +18,17 @@ struct opts {
 	FILE *tty;                /* where -i reads its answers */
 };
 
-static void usage(FILE *f)
+static void usage(bool full)
 {
+	FILE *f = full ? stdout : stderr;
+
 	fprintf(f,
 	    "usage: ipc-rm [-fnvi] [--trace] REF... | -\n"
 	    "       ipc-rm [-fnvi] [-q ID] [-m ID] [-s ID] [-Q KEY] [-M KEY] [-S KEY]\n"
 	    "       ipc-rm [-fnvi] --all [-t KINDS] [-u USER] [--orphans] [--older-than DURATION]\n"
 	    "              [--name GLOB] [--path DIR]...\n"
 	    "       ipc-rm -h | -V\n");
-	if (f != stdout)
+	if (!full)
 		return;
 	fprintf(f, "\nRemove IPC objects. An object in use is refused unless --force.\n"
 	    "FIFOs and socket files are removed only when they are what they claim to be.\n\n"
@@ -48,6 +51,8 @@ static void usage(FILE *f)
 	    "  -h, --help           this help\n"
 	    "  -V, --version        the version\n");
 }
+
+static const struct cli_tool tool = { .name = "ipc-rm", .noun = "object", .usage = usage };
 
 static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 {
@@ -131,6 +136,11 @@ static int remove_ref(const struct opts *o, const char *text)
 		      ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
 		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
 		return EXIT_USAGE;
+	}
+	if (ref_ftok(&r, o->trace) == -1) {   /* a missing file names no object */
+		int e = errno;
+		say("%s: %s: %s", ename(text), ename(r.ftok_path), strerror(e));
+		return exit_code_for_errno(e);
 	}
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
@@ -255,20 +265,19 @@ int main(int argc, char *argv[])
 		{ "verbose", no_argument, NULL, 'v' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .trace = trace_from_env() };
+	struct opts o = { .trace = cli_init(&tool, &argc, argv) };
 	struct ipc_filter f = { .kinds = KINDS_POSIX | KINDS_SYSV, .older_than_s = NA };
 	char **refs = NULL;
 	char **paths = NULL;
-	char badkind[64];
 	size_t nrefs = 0, npaths = 0;
 	bool all = false, filtered = false;
 	int ch, code = EXIT_OK;
 
-	while ((ch = getopt_long(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts)) != -1) {
 		switch (ch) {
 		case 'a': all = true; break;
 		case 'f': o.force = true; break;
-		case 'h': usage(stdout); return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		case 'h': cli_help();
 		case 'i': o.interactive = true; break;
 		case 'n': o.dry_run = true; break;
 		case 'q': case 'm': case 's': case 'Q': case 'M': case 'S': {
@@ -279,42 +288,21 @@ int main(int argc, char *argv[])
 				err(EXIT_FAIL, "out of memory");
 			break;
 		}
-		case 't':
-			if (kinds_parse(optarg, &f.kinds, badkind, sizeof(badkind)) == -1)
-				errx(EXIT_USAGE, "unknown kind '%s' (kinds: posix-mq posix-shm posix-sem "
-				     "sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", badkind);
-			filtered = true;
-			break;
-		case 'u': {
-			struct passwd *pw = getpwnam(optarg);
-			long long uid;
-			if (pw)
-				f.uid = pw->pw_uid;
-			else if (parse_int_range(optarg, 0, UINT32_MAX - 1, &uid) == 0)
-				f.uid = (uid_t)uid;
-			else
-				errx(EXIT_USAGE, "unknown user '%s'", optarg);
-			f.by_user = filtered = true;
-			break;
-		}
+		case 't': f.kinds = opt_kinds(optarg, "--kind"); filtered = true; break;
+		case 'u': f.uid = opt_user(optarg, "--user"); f.by_user = filtered = true; break;
 		case 'v': o.verbose = true; break;
-		case 'V': printf("ipc-rm (ipckit) %s\n", IPCKIT_VERSION); return EXIT_OK;
+		case 'V': cli_version();
 		case OPT_ORPHANS: f.orphans = filtered = true; break;
-		case OPT_OLDER: {
-			int64_t ns;
-			if (parse_duration_ns(optarg, &ns) == -1)
-				errx(EXIT_USAGE, "invalid duration '%s' for --older-than (like 90s, 10m, 2h, 7d)", optarg);
-			f.older_than_s = ns / 1000000000;
+		case OPT_OLDER:
+			f.older_than_s = opt_duration(optarg, "--older-than") / 1000000000;
 			filtered = true;
 			break;
-		}
 		case OPT_NAME: f.glob = optarg; filtered = true; break;
 		case OPT_PATH:
 			if (strv_push(&paths, &npaths, optarg) == -1)
 				err(EXIT_FAIL, "out of memory");
 			break;
 		case OPT_TRACE: o.trace = true; break;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	for (int i = optind; i < argc; i++) {
@@ -327,18 +315,18 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (filtered && !all)
-		errx(EXIT_USAGE, "filters select objects for removal only with --all");
+		bad_usage("filters select objects for removal only with --all");
 	if (all && (nrefs || o.stdin_refs))
-		errx(EXIT_USAGE, "--all takes no REFs");
+		bad_usage("--all takes no REFs");
 	if (!all && nrefs == 0 && !o.stdin_refs) {
-		usage(stderr);
+		usage(false);
 		return EXIT_USAGE;
 	}
 	if (o.interactive) {
 		/* With REFs on stdin the answers come from the terminal. */
 		o.tty = o.stdin_refs ? fopen("/dev/tty", "re") : stdin;
 		if (o.tty == NULL)
-			errx(EXIT_USAGE, "--interactive needs a terminal to ask on");
+			bad_usage("--interactive needs a terminal to ask on");
 	}
 
 	for (size_t i = 0; i < nrefs; i++) {
@@ -361,10 +349,5 @@ int main(int argc, char *argv[])
 	free(paths);
 	if (o.tty && o.tty != stdin)
 		fclose(o.tty);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("write error");
-		if (code == EXIT_OK)
-			code = EXIT_FAIL;
-	}
 	return code;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -28,12 +29,22 @@ enum exit_code {
 	EXIT_TIMEOUT = 6,
 	EXIT_BUSY = 7,
 };
-int exit_code_for_errno(int err);
 
-/* ---- parse.c: numbers, sizes, durations ---- */
+/* ---- parse.c: numbers, sizes, durations, modes ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
 int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
+/*
+ * An integer in [min, max]: decimal (a leading zero is not octal) or hex after
+ * 0x; a minus sign only where min < 0; no '+', whitespace or trailing bytes.
+ * -1 with EINVAL (not such a number) or ERANGE (outside [min, max]).
+ */
 int parse_int_range(const char *s, long long min, long long max, long long *out);
+/*
+ * A permission mode: octal digits as chmod writes them (644 = 0644) or symbolic
+ * (u=rw,g=r, applied to 0), 0 to 0777: IPC objects have no setuid, setgid or
+ * sticky bit. -1 with EINVAL (not a mode) or ERANGE (bits past 0777).
+ */
+int parse_mode(const char *s, mode_t *mode);
 const char *format_size(uint64_t bytes, char *buf, size_t len); /* human, 1024-based */
 /* An int64 field as text; NULL for NA ("does not apply"). */
 const char *format_int(int64_t v, char *buf, size_t len);
@@ -72,16 +83,31 @@ enum ref_form { REF_NAME, REF_KEY, REF_ID, REF_PATH, REF_ABSTRACT, REF_FTOK };
 struct ipc_ref {
 	int kind;                 /* enum ipc_kind, or -1 when the text gave none */
 	enum ref_form form;
-	int key;                  /* REF_KEY (key_t) */
-	int id;                   /* REF_ID; REF_FTOK: the project id */
-	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@'), REF_FTOK path */
+	key_t key;                /* REF_KEY: never 0 (IPC_PRIVATE); REF_FTOK: 0 until ref_ftok() */
+	int id;                   /* REF_ID */
+	int ftok_proj;            /* REF_FTOK: the project, 1 to 255 (1 unless given) */
+	char ftok_path[4096];     /* REF_FTOK: the file the key is derived from */
+	char name[4096];          /* REF_NAME "/x", REF_PATH, REF_ABSTRACT (no '@') */
+	char why_buf[160];        /* a composed reason *why may point at */
 };
 /*
  * Parses a REF. `path_kind` says how a bare path or name is read when the
  * text has no KIND: prefix (KIND_FIFO for ipc-fifo, -1 to read "/x" as a
- * POSIX name). On error returns -1 and points *why at the rule it broke.
+ * POSIX name). A word of letters, digits and dashes before the first colon
+ * that is not key, id or ftok is a kind. On error returns -1 (errno EINVAL or
+ * ENAMETOOLONG) and points *why at the rule it broke, a string that lives as
+ * long as r.
  */
 int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why);
+/*
+ * The System V key a key: or ftok: REF names: ftok:'s is derived from its file
+ * by ftok(3) (traced) unless ref_ftok() did it already. -1 with errno: the
+ * file's error for ftok:, EINVAL for another form.
+ */
+int ref_key(const struct ipc_ref *r, bool trace, key_t *key);
+/* Resolves an ftok: REF to its key in r->key, before any lookup (no-op for other forms);
+   -1 with the file's errno (ENOENT: r->ftok_path does not exist). */
+int ref_ftok(struct ipc_ref *r, bool trace);
 int posix_name_check(const char *name, enum ipc_kind kind, const char **why);
 
 /* ---- esc.c: names made safe to print ---- */
@@ -96,7 +122,6 @@ const char *esc(const char *s, char *buf, size_t len);
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
 void trace_call(bool on, long ret, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool trace_from_env(void);
 
 /* ---- objects: what every listing and removal sees ---- */
 enum ipc_state { STATE_UNKNOWN, STATE_IN_USE, STATE_IDLE, STATE_ORPHAN };
@@ -183,6 +208,14 @@ int64_t ipc_obj_age_time(const struct ipc_obj *o);
 /* sysv.c */
 int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
 int sysv_remove(enum ipc_kind kind, int id, bool trace);
+/*
+ * The identifier a key:, ftok: or id: REF names for a System V kind: msgget,
+ * shmget or semget with the key (never IPC_PRIVATE), or an IPC_STAT check of
+ * the id (an object the caller may not read still exists). -1 with errno:
+ * ENOENT when there is none, EINVAL for key 0 or a REF of another form, the
+ * file's error when ftok: cannot derive its key.
+ */
+int sysv_resolve(enum ipc_kind kind, const struct ipc_ref *r, bool trace);
 struct sysv_sem_detail { int value, ncnt, zcnt, pid; };
 /* Fills d[0..nsems-1] of one set; -1 with errno (EACCES when not readable). */
 int sysv_sem_details(int id, int nsems, struct sysv_sem_detail *d, bool trace);
@@ -257,7 +290,7 @@ struct msgq {
 	enum ipc_kind kind;       /* KIND_POSIX_MQ or KIND_SYSV_MSG */
 	int fd;                   /* POSIX: the mqd_t */
 	int id;                   /* System V: the msqid */
-	char name[256];           /* POSIX name, for messages and removal checks */
+	char name[NAME_MAX + 2];  /* POSIX name, for messages and removal checks */
 	size_t msgsize;           /* the largest message the queue takes */
 	size_t qbytes;            /* System V: bytes the queue holds (msg_qbytes) */
 	void *sysv_buf;           /* System V: a long type and sysv_cap bytes, reused */
@@ -270,8 +303,6 @@ struct msgq_create {
 	int mode;
 	bool exist_ok;
 };
-/* Resolves a System V key (REF_KEY, REF_FTOK) or id to an msqid; -1/ENOENT. */
-int msgq_sysv_id(const struct ipc_ref *r, bool trace);
 /* flags: O_RDONLY / O_WRONLY / O_RDWR. */
 int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
 int msgq_create(struct msgq *q, const struct ipc_ref *r, const struct msgq_create *c, bool trace);

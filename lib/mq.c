@@ -32,36 +32,6 @@ long sysv_msgmax(void)
 	return 8192;
 }
 
-static int sysv_key(const struct ipc_ref *r, bool trace)
-{
-	if (r->form != REF_FTOK)
-		return r->key;
-	key_t k = ftok(r->name, r->id);
-	trace_call(trace, k == -1 ? -1 : (long)(unsigned int)k, errno, "ftok(\"%s\", %d)", r->name, r->id);
-	return k;
-}
-
-int msgq_sysv_id(const struct ipc_ref *r, bool trace)
-{
-	struct msqid_ds ds;
-	int id;
-
-	if (r->form == REF_ID) {
-		/* IPC_STAT needs read permission; a queue we may not read still exists. */
-		id = msgctl(r->id, IPC_STAT, &ds);
-		trace_call(trace, id, errno, "msgctl(%d, IPC_STAT, {...})", r->id);
-		if (id == -1 && errno == EINVAL)
-			errno = ENOENT;
-		return id == -1 && errno != EACCES ? -1 : r->id;
-	}
-	key_t key = sysv_key(r, trace);
-	if (key == -1)
-		return -1;
-	id = msgget(key, 0);
-	trace_call(trace, id, errno, "msgget(0x%08x, 0)", (unsigned int)key);
-	return id;
-}
-
 static int sysv_fill(struct msgq *q)
 {
 	struct msqid_ds ds;
@@ -105,7 +75,7 @@ int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace)
 	q->trace = trace;
 	if (r->kind == KIND_SYSV_MSG) {
 		q->kind = KIND_SYSV_MSG;
-		if ((q->id = msgq_sysv_id(r, trace)) == -1)
+		if ((q->id = sysv_resolve(KIND_SYSV_MSG, r, trace)) == -1)
 			return -1;
 		return sysv_fill(q);
 	}
@@ -131,8 +101,8 @@ int msgq_create(struct msgq *q, const struct ipc_ref *r, const struct msgq_creat
 	q->trace = trace;
 	if (r->kind == KIND_SYSV_MSG) {
 		q->kind = KIND_SYSV_MSG;
-		key_t key = r->form == REF_ID ? IPC_PRIVATE : sysv_key(r, trace);
-		if (key == -1)
+		key_t key = IPC_PRIVATE;
+		if (r->form != REF_ID && ref_key(r, trace, &key) == -1)
 			return -1;
 		int flg = IPC_CREAT | (c->exist_ok ? 0 : IPC_EXCL) | (c->mode & 0777);
 		q->id = msgget(key, flg);
@@ -362,7 +332,7 @@ int msgq_remove(const struct ipc_ref *r, bool trace)
 {
 	if (r->kind == KIND_POSIX_MQ)
 		return posix_remove(KIND_POSIX_MQ, r->name, trace);
-	int id = msgq_sysv_id(r, trace);
+	int id = sysv_resolve(KIND_SYSV_MSG, r, trace);
 	return id == -1 ? -1 : sysv_remove(KIND_SYSV_MSG, id, trace);
 }
 

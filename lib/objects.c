@@ -88,15 +88,14 @@ int ipc_collect(struct ipc_list *l, const struct ipc_scan *sc)
 	return files_collect(l, sc);
 }
 
-/* Keeps only the objects from `from` on that the REF names. */
-static void keep_matching(struct ipc_list *l, size_t from, const struct ipc_ref *r)
+/* Keeps only the objects from `from` on with this id. */
+static void keep_matching(struct ipc_list *l, size_t from, int id)
 {
 	size_t w = from;
 
 	for (size_t i = from; i < l->n; i++) {
 		struct ipc_obj *o = &l->v[i];
-		bool hit = r->form == REF_ID ? o->id == r->id : o->key == r->key;
-		if (hit)
+		if (o->id == id)
 			l->v[w++] = *o;
 		else
 			obj_free(o);
@@ -104,9 +103,15 @@ static void keep_matching(struct ipc_list *l, size_t from, const struct ipc_ref 
 	l->n = w;
 }
 
+/*
+ * A System V REF is resolved to its id first (key: and ftok: by *get, never
+ * by comparing keys: key 0 is IPC_PRIVATE and names no one object), then
+ * only that id is kept from the listing.
+ */
 int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace)
 {
 	size_t before = l->n;
+	int id;
 
 	if (r->kind < 0) {
 		errno = EINVAL;
@@ -114,9 +119,11 @@ int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace)
 	}
 	switch (r->kind) {
 	case KIND_SYSV_MSG: case KIND_SYSV_SHM: case KIND_SYSV_SEM:
+		if ((id = sysv_resolve((enum ipc_kind)r->kind, r, trace)) == -1)
+			return -1;
 		if (sysv_collect(l, (enum ipc_kind)r->kind, trace) == -1)
 			return -1;
-		keep_matching(l, before, r);
+		keep_matching(l, before, id);
 		break;
 	case KIND_POSIX_MQ: case KIND_POSIX_SHM: case KIND_POSIX_SEM:
 		return posix_load(l, (enum ipc_kind)r->kind, r->name, trace);

@@ -1,10 +1,12 @@
-/* Numbers, sizes and durations as every tool reads them. */
+/* Numbers, sizes, durations and modes as every tool reads them. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ipckit.h"
 
@@ -109,25 +111,91 @@ range:
 
 int parse_int_range(const char *s, long long min, long long max, long long *out)
 {
-	char *end;
+	const char *p = s;
+	bool neg = false, over = false;
+	unsigned base = 10;
+	unsigned long long mag = 0;
 	long long v;
 
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
-		errno = EINVAL;
-		return -1;
+	if (s == NULL)
+		goto bad;
+	if (*p == '-' && min < 0) {
+		neg = true;
+		p++;
 	}
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (*end != '\0') {
-		errno = EINVAL;
-		return -1;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
 	}
-	if (errno == ERANGE || v < min || v > max) {
+	if (*p == '\0')
+		goto bad;
+	for (; *p; p++) {
+		unsigned d;
+		if (isdigit((unsigned char)*p))
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+		else
+			goto bad;
+		if (mag > (ULLONG_MAX - d) / base)
+			over = true;
+		else
+			mag = mag * base + d;
+	}
+	if (over || mag > (unsigned long long)LLONG_MAX + neg)
+		goto range;
+	v = !neg ? (long long)mag : mag == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)mag;
+	if (v < min || v > max)
+		goto range;
+	*out = v;
+	return 0;
+range:
+	errno = ERANGE;
+	return -1;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int parse_mode(const char *s, mode_t *mode)
+{
+	mode_t m = 0;
+
+	if (s == NULL || *s == '\0')
+		goto bad;
+	if (isdigit((unsigned char)*s)) {
+		/* octal as chmod writes it: 644 is 0644, whatever the leading zeros */
+		for (const char *p = s; *p; p++) {
+			if (*p < '0' || *p > '7')
+				goto bad;
+			if (m > 07777)
+				continue;   /* already out of range: keep checking the digits */
+			m = (mode_t)(m * 8 + (mode_t)(*p - '0'));
+		}
+	} else {
+		/* s and t name the setuid, setgid and sticky bits even where they set none (o+t) */
+		if (strpbrk(s, "st")) {
+			errno = ERANGE;
+			return -1;
+		}
+		void *set = setmode(s);
+		if (set == NULL) {
+			if (errno == ENOMEM)
+				return -1;
+			goto bad;
+		}
+		m = getmode(set, 0);
+		free(set);
+	}
+	if (m & ~(mode_t)0777) {
 		errno = ERANGE;
 		return -1;
 	}
-	*out = v;
+	*mode = m;
 	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 const char *format_size(uint64_t bytes, char *buf, size_t len)
@@ -168,24 +236,6 @@ const char *format_time(int64_t t, bool epoch, char *buf, size_t len)
 		return format_int(t, buf, len);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	return buf;
-}
-
-int exit_code_for_errno(int err)
-{
-	switch (err) {
-	case ENOENT: case ESRCH: case EIDRM: case ENOTDIR:
-		return EXIT_NOTFOUND;
-	case EEXIST:
-		return EXIT_EXISTS;
-	case EACCES: case EPERM: case EROFS:
-		return EXIT_PERM;
-	case EAGAIN: case ETIMEDOUT:
-		return EXIT_TIMEOUT;
-	case EBUSY:
-		return EXIT_BUSY;
-	default:
-		return EXIT_FAIL;
-	}
 }
 
 int strv_push(char ***v, size_t *n, char *s)

@@ -434,3 +434,60 @@ int ipc_limits(struct ipc_limit *v, int max, bool trace)
 #undef ADD
 	return n;
 }
+
+/* Does this id name an object? IPC_STAT answers; EACCES says it exists but is not ours to read. */
+static int sysv_id_check(enum ipc_kind kind, int id, bool trace)
+{
+	int r;
+
+	if (kind == KIND_SYSV_MSG) {
+		struct msqid_ds ds;
+		r = msgctl(id, IPC_STAT, &ds);
+		trace_call(trace, r, errno, "msgctl(%d, IPC_STAT, {...})", id);
+	} else if (kind == KIND_SYSV_SHM) {
+		struct shmid_ds ds;
+		r = shmctl(id, IPC_STAT, &ds);
+		trace_call(trace, r, errno, "shmctl(%d, IPC_STAT, {...})", id);
+	} else {
+		struct semid_ds ds;
+		union semun arg = { .buf = &ds };
+		r = semctl(id, 0, IPC_STAT, arg);
+		trace_call(trace, r, errno, "semctl(%d, 0, IPC_STAT, {...})", id);
+	}
+	if (r == -1 && errno == EACCES)
+		return id;
+	if (r == -1 && (errno == EINVAL || errno == EIDRM))
+		errno = ENOENT;   /* the kernel's word for an id that names nothing */
+	return r == -1 ? -1 : id;
+}
+
+int sysv_resolve(enum ipc_kind kind, const struct ipc_ref *r, bool trace)
+{
+	key_t key;
+	int id;
+
+	if (!KIND_IS_SYSV(kind)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (r->form == REF_ID)
+		return sysv_id_check(kind, r->id, trace);
+	if (ref_key(r, trace, &key) == -1)
+		return -1;
+	if (key == IPC_PRIVATE) {
+		/* *get(IPC_PRIVATE) would make a new object: key 0 names nothing */
+		errno = EINVAL;
+		return -1;
+	}
+	if (kind == KIND_SYSV_MSG) {
+		id = msgget(key, 0);
+		trace_call(trace, id, errno, "msgget(0x%08x, 0)", (unsigned int)key);
+	} else if (kind == KIND_SYSV_SHM) {
+		id = shmget(key, 0, 0);
+		trace_call(trace, id, errno, "shmget(0x%08x, 0, 0)", (unsigned int)key);
+	} else {
+		id = semget(key, 0, 0);
+		trace_call(trace, id, errno, "semget(0x%08x, 0, 0)", (unsigned int)key);
+	}
+	return id;
+}

@@ -27,10 +27,3 @@ void trace_call(bool on, long ret, int err, const char *fmt, ...)
 	funlockfile(stderr);
 	errno = saved;
 }
-
-bool trace_from_env(void)
-{
-	const char *v = getenv("IPC_TRACE");
-
-	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
-}

@@ -212,9 +212,9 @@ print(rows["MSGMNI"]["limit"], rows["MSGMNI"]["used"], rows["MQ_MSG_MAX"]["limit
 
 @test "bad input: unknown kind, bad duration, unknown column, bad or missing -i REF" {
 	run -2 --separate-stderr ipc-ls -t sysv-bogus
-	assert_equal "$stderr" "ipc-ls: unknown kind 'sysv-bogus' (kinds: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)"
+	assert_equal "$stderr" "ipc-ls: unknown kind 'sysv-bogus' for --kind (kinds: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)"
 	run -2 --separate-stderr ipc-ls --older-than 5x
-	assert_equal "$stderr" "ipc-ls: invalid duration '5x' for --older-than (like 90s, 10m, 2h, 7d)"
+	assert_equal "$stderr" "ipc-ls: invalid duration '5x' for --older-than (like 250ms, 2s, 1.5m, 1h)"
 	run -2 --separate-stderr ipc-ls -o KIND,NOPE
 	assert_equal "$stderr" "ipc-ls: unknown column 'NOPE' (see ipc-ls --help)"
 	run -2 --separate-stderr ipc-ls -i posix-mq:jobs

@@ -1,0 +1,284 @@
+/* The tool layer shared by every ipckit command (see cli.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Set once by cli_init: which tool this process is. */
+static const struct cli_tool *tool;
+
+static void vsay(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", tool ? tool->name : getprogname());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+_Noreturn void bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+/* Everything the tool printed must have reached stdout: a full disk is an error. */
+static void close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		int e = errno;
+		fprintf(stderr, "%s: write error: %s\n", tool ? tool->name : getprogname(),
+		        strerror(e ? e : EIO));
+		_exit(EXIT_FAIL);
+	}
+}
+
+static bool trace_from_env(void)
+{
+	const char *v = getenv("IPC_TRACE");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+bool cli_init(const struct cli_tool *t, int *argc, char *argv[])
+{
+	bool trace = trace_from_env();
+	int w = 1, i;
+
+	tool = t;
+	atexit(close_stdout);
+	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--trace") == 0)
+			trace = true;
+		else
+			argv[w++] = argv[i];
+	}
+	for (; i < *argc; i++)
+		argv[w++] = argv[i];
+	argv[w] = NULL;
+	*argc = w;
+	return trace;
+}
+
+_Noreturn void cli_help(void)
+{
+	tool->usage(true);
+	exit(EXIT_OK);
+}
+
+_Noreturn void cli_version(void)
+{
+	printf("%s (ipckit) %s\n", tool->name, IPCKIT_VERSION);
+	exit(EXIT_OK);
+}
+
+int cli_dispatch(int argc, char *argv[])
+{
+	if (argc < 2) {
+		tool->usage(false);
+		exit(EXIT_USAGE);
+	}
+	const char *word = argv[1];
+	if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0)
+		cli_help();
+	if (strcmp(word, "-V") == 0 || strcmp(word, "--version") == 0)
+		cli_version();
+	if (word[0] == '-')
+		bad_usage("unknown option '%s' (see %s --help)", ename(word), tool->name);
+	for (size_t i = 0; i < tool->ncmds; i++) {
+		if (strcmp(word, tool->cmds[i].name) == 0) {
+			optind = 1;
+			return tool->cmds[i].run(argc - 1, argv + 1);
+		}
+	}
+	char list[256] = "";
+	for (size_t i = 0; i < tool->ncmds; i++) {
+		strlcat(list, i ? " " : "", sizeof(list));
+		strlcat(list, tool->cmds[i].name, sizeof(list));
+	}
+	bad_usage("unknown command '%s' (commands: %s)", ename(word), list);
+}
+
+int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *longopts)
+{
+	char spec[64];
+	int idx = -1, ch;
+
+	/* A leading ':' makes getopt say which option lacks its value, silently. */
+	snprintf(spec, sizeof(spec), ":%s", shortopts[0] == '+' ? shortopts + 1 : shortopts);
+	if (shortopts[0] == '+')
+		snprintf(spec, sizeof(spec), "+:%s", shortopts + 1);
+	opterr = 0;
+	ch = getopt_long(argc, argv, spec, longopts, &idx);
+	if (ch != '?' && ch != ':')
+		return ch;
+	const char *sub = tool->ncmds ? argv[0] : NULL;
+	const char *arg = argv[optind - 1];
+	char what[64];
+	if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+		snprintf(what, sizeof(what), "-%c", optopt);
+	else
+		snprintf(what, sizeof(what), "%.*s", (int)strcspn(arg, "="), arg);
+	if (ch == ':')
+		bad_usage("%s%s%s needs a value (see %s --help)", sub ? sub : "", sub ? ": " : "",
+		          ename(what), tool->name);
+	bad_usage("%s%sunknown option '%s' (see %s --help)", sub ? sub : "", sub ? ": " : "",
+	          ename(what), tool->name);
+}
+
+int64_t opt_duration(const char *s, const char *opt)
+{
+	int64_t ns;
+
+	if (parse_duration_ns(s, &ns) == -1)
+		bad_usage("invalid duration '%s' for %s (like 250ms, 2s, 1.5m, 1h)", ename(s), opt);
+	return ns;
+}
+
+uint64_t opt_size(const char *s, uint64_t min, uint64_t max, const char *opt)
+{
+	uint64_t v;
+
+	if (parse_size(s, &v) == -1 || v < min || v > max)
+		bad_usage("invalid size '%s' for %s (%ju to %ju bytes; like 4096, 4K, 1M)", ename(s), opt,
+		          (uintmax_t)min, (uintmax_t)max);
+	return v;
+}
+
+long long opt_int(const char *s, long long min, long long max, const char *opt)
+{
+	long long v;
+
+	if (parse_int_range(s, min, max, &v) == -1)
+		bad_usage("invalid value '%s' for %s (a decimal number from %lld to %lld)", ename(s), opt,
+		          min, max);
+	return v;
+}
+
+mode_t opt_mode(const char *s, const char *opt)
+{
+	mode_t m;
+
+	if (parse_mode(s, &m) == -1)
+		bad_usage("invalid mode '%s' for %s (octal 0 to 0777, or like u=rw,g=r)", ename(s), opt);
+	return m;
+}
+
+unsigned opt_kinds(const char *s, const char *opt)
+{
+	char bad[64];
+	unsigned mask;
+
+	if (kinds_parse(s, &mask, bad, sizeof(bad)) == -1)
+		bad_usage("unknown kind '%s' for %s (kinds: posix-mq posix-shm posix-sem sysv-msg "
+		          "sysv-shm sysv-sem fifo unix; families: posix sysv mq shm sem)", ename(bad), opt);
+	return mask;
+}
+
+uid_t opt_user(const char *s, const char *opt)
+{
+	struct passwd *pw = getpwnam(s);
+	long long uid;
+
+	if (pw)
+		return pw->pw_uid;
+	if (parse_int_range(s, 0, UINT32_MAX - 1, &uid) == 0)
+		return (uid_t)uid;
+	bad_usage("unknown user '%s' for %s", ename(s), opt);
+}
+
+static const struct {
+	int err;
+	int code;
+	const char *text;         /* %s is the tool's noun */
+} errno_map[] = {
+	{ ENOENT, EXIT_NOTFOUND, "no such %s" },
+	{ ESRCH, EXIT_NOTFOUND, "no such process" },
+	{ EIDRM, EXIT_NOTFOUND, "the %s was removed" },
+	{ ENOTDIR, EXIT_NOTFOUND, NULL },
+	{ EEXIST, EXIT_EXISTS, "%s exists (use --exist-ok)" },
+	{ EACCES, EXIT_PERM, NULL },
+	{ EPERM, EXIT_PERM, NULL },
+	{ EROFS, EXIT_PERM, NULL },
+	{ EAGAIN, EXIT_TIMEOUT, "would block" },
+	{ ETIMEDOUT, EXIT_TIMEOUT, "timed out" },
+	{ EBUSY, EXIT_BUSY, "in use (use --force)" },
+	{ ENAMETOOLONG, EXIT_USAGE, "name is too long" },
+};
+
+int exit_code_for_errno(int err)
+{
+	for (size_t i = 0; i < sizeof(errno_map) / sizeof(errno_map[0]); i++)
+		if (errno_map[i].err == err)
+			return errno_map[i].code;
+	return EXIT_FAIL;
+}
+
+const char *errno_text(const char *what, int err)
+{
+	static char buf[128];
+	const char *own = tool && tool->errno_text ? tool->errno_text(what ? what : "", err) : NULL;
+
+	if (own)
+		return own;
+	for (size_t i = 0; i < sizeof(errno_map) / sizeof(errno_map[0]); i++) {
+		if (errno_map[i].err != err || errno_map[i].text == NULL)
+			continue;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"   /* the formats are the table's own */
+		snprintf(buf, sizeof(buf), errno_map[i].text, tool && tool->noun ? tool->noun : "object");
+#pragma GCC diagnostic pop
+		return buf;
+	}
+	return strerror(err);
+}
+
+int warn_errno(const char *what, const char *name, int err)
+{
+	if (what && *what)
+		say("%s %s: %s", what, ename(name), errno_text(what, err));
+	else
+		say("%s: %s", ename(name), errno_text(what, err));
+	return exit_code_for_errno(err);
+}
+
+_Noreturn void fail(const char *what, const char *name, int err)
+{
+	exit(warn_errno(what, name, err));
+}
+
+const char *ename(const char *s)
+{
+	static char buf[2][ESC_MAX];
+	static int next;
+
+	next = !next;
+	return esc(s, buf[next], sizeof(buf[next]));
+}

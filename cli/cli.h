@@ -1,0 +1,83 @@
+/*
+ * The tool layer: what every ipckit command does the same way. Unlike lib/,
+ * it prints diagnostics and exits: usage errors (exit 2), failures mapped
+ * from errno to the kit's exit codes, option values, the subcommand table,
+ * --trace, and the check that stdout was really written.
+ *
+ * Messages look like "ipc-mq: send /jobs: queue is full"; every name in them
+ * is escaped (esc()), whatever bytes it holds.
+ */
+#ifndef IPCKIT_CLI_H
+#define IPCKIT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipckit.h"
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char *argv[]);   /* argv[0] is the subcommand's name */
+	const char *usage;                    /* "send [-t DURATION] REF [MESSAGE...]" */
+};
+
+struct cli_tool {
+	const char *name;          /* "ipc-mq" */
+	const char *noun;          /* what it acts on, for messages: "queue", "object" */
+	void (*usage)(bool full);  /* the tool's usage (full: for --help, on stdout) */
+	const struct cli_cmd *cmds;
+	size_t ncmds;              /* 0 for tools without subcommands */
+	/* Optional: the tool's own words for an errno in operation `what`, or NULL. */
+	const char *(*errno_text)(const char *what, int err);
+};
+
+/*
+ * Start-up: registers the tool, arranges for stdout to be checked at exit
+ * (a failed write makes the exit status 1), and takes --trace out of argv
+ * wherever it stands before "--" (or IPC_TRACE=1 in the environment).
+ * Returns whether tracing is on.
+ */
+bool cli_init(const struct cli_tool *t, int *argc, char *argv[]);
+
+/*
+ * For tools with subcommands: -h/--help, -V/--version, then the subcommand,
+ * matched exactly. Returns the subcommand's exit status.
+ */
+int cli_dispatch(int argc, char *argv[]);
+
+/* getopt_long with our own messages: an unknown option or a missing value is a usage error. */
+int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *longopts);
+/* For -h and -V in a tool's own option loop: print and exit 0 (or 1 if stdout fails). */
+_Noreturn void cli_help(void);
+_Noreturn void cli_version(void);
+
+/* Option values; each exits 2 naming the option and the value when it is bad. */
+int64_t opt_duration(const char *s, const char *opt);                  /* ns */
+uint64_t opt_size(const char *s, uint64_t min, uint64_t max, const char *opt);
+long long opt_int(const char *s, long long min, long long max, const char *opt);
+mode_t opt_mode(const char *s, const char *opt);
+unsigned opt_kinds(const char *s, const char *opt);
+uid_t opt_user(const char *s, const char *opt);
+
+/* Errors. */
+_Noreturn void bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* "prog: ..." on stderr */
+
+/* The exit status for an errno value (see ipckit(7)). */
+int exit_code_for_errno(int err);
+/* What went wrong in operation `what`, in words ("no such queue": the tool's noun). */
+const char *errno_text(const char *what, int err);
+/*
+ * "prog: WHAT NAME: <errno_text>" with NAME escaped. warn_errno returns the
+ * exit status for the caller's multi-operand loop; fail exits with it.
+ */
+int warn_errno(const char *what, const char *name, int err);
+_Noreturn void fail(const char *what, const char *name, int err);
+
+/* The name, escaped, in a static buffer of this layer (one at a time per message). */
+const char *ename(const char *s);
+
+#endif
