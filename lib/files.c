@@ -13,12 +13,9 @@
 
 #include "ipckit.h"
 
-/* A --path directory is walked whole, this deep at most; the default roots, one level. */
+/* How deep a --path tree is walked at most. */
 #define WALK_MAX_DEPTH 64
 #define WALK_ROOT_TAG 16   /* in the walk's id_index: a root directory, not an object */
-
-const char *const default_fifo_paths[] = { "/tmp", "/run", "/var/run", "/dev/shm", "/var/tmp" };
-const size_t default_fifo_npaths = sizeof(default_fifo_paths) / sizeof(default_fifo_paths[0]);
 
 static void obj_init_file(struct ipc_obj *o)
 {
@@ -71,7 +68,6 @@ struct walk {
 	unsigned kinds;
 	struct sockfiles *socks;
 	struct id_index seen;     /* FIFOs and socket files found, and roots walked: each once */
-	int max_depth;
 	struct { dev_t dev; ino_t ino; } up[WALK_MAX_DEPTH];   /* the directories above */
 };
 
@@ -136,7 +132,7 @@ static int walk_entry(struct walk *w, int dfd, const char *name, char *path, siz
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return 0;
 	if (S_ISDIR(st.st_mode))
-		return depth < w->max_depth ? walk_sub(w, dfd, name, path, plen, depth) : 0;
+		return depth < WALK_MAX_DEPTH ? walk_sub(w, dfd, name, path, plen, depth) : 0;
 	bool fifo = S_ISFIFO(st.st_mode) && (w->kinds & KIND_BIT(KIND_FIFO));
 	if (!fifo && !(S_ISSOCK(st.st_mode) && (w->kinds & KIND_BIT(KIND_UNIX))))
 		return 0;
@@ -158,7 +154,7 @@ static int walk_dir(struct walk *w, int dfd, char *path, size_t plen, int depth)
 	while (r == 0 && (name = dir_next(&d, &t)) != NULL) {
 		size_t nlen = strlen(name);
 		bool dir = t == DT_DIR;
-		if (dir ? depth >= w->max_depth : t != DT_FIFO && t != DT_SOCK && t != DT_UNKNOWN)
+		if (dir ? depth >= WALK_MAX_DEPTH : t != DT_FIFO && t != DT_SOCK && t != DT_UNKNOWN)
 			continue;
 		if (plen + 1 + nlen >= PATH_MAX)
 			continue;
@@ -210,25 +206,16 @@ static int walk_open_root(const char *path, bool trace)
 	return fd;
 }
 
-/*
- * The --path roots, each walked whole, named by their real path; or, with no
- * paths, the default roots, one level each. A root that cannot be walked is
- * reported in path_errs (the defaults are skipped quietly: /var/run is
- * usually a symlink to /run).
- */
+/* The --path roots, each walked whole, named by their real path; those not walked in path_errs. */
 static int walk_paths(struct walk *w, const struct ipc_scan *sc)
 {
-	bool defaults = sc->paths == NULL;
-	const char *const *paths = defaults ? default_fifo_paths : sc->paths;
-	size_t npaths = defaults ? default_fifo_npaths : sc->npaths;
 	char path[PATH_MAX];
 
-	w->max_depth = defaults ? 1 : WALK_MAX_DEPTH;
-	for (size_t i = 0; i < npaths; i++) {
+	for (size_t i = 0; i < sc->npaths; i++) {
 		struct stat st;
-		int dfd = walk_open_root(paths[i], sc->trace), r;
+		int dfd = walk_open_root(sc->paths[i], sc->trace), r;
 		if (dfd == -1 || fstat(dfd, &st) == -1) {
-			if (!defaults && sc->path_errs)
+			if (sc->path_errs)
 				sc->path_errs[i] = errno;
 			if (dfd != -1)
 				close(dfd);
@@ -241,8 +228,8 @@ static int walk_paths(struct walk *w, const struct ipc_scan *sc)
 				return -1;
 			continue;
 		}
-		if (defaults || realpath(paths[i], path) == NULL)
-			strlcpy(path, paths[i], sizeof(path));
+		if (realpath(sc->paths[i], path) == NULL)
+			strlcpy(path, sc->paths[i], sizeof(path));
 		size_t plen = strlen(path);
 		while (plen > 0 && path[plen - 1] == '/')
 			path[--plen] = '\0';   /* "/" walks as "" + "/name" */
@@ -364,7 +351,7 @@ int files_collect(struct ipc_list *l, const struct ipc_scan *sc)
 	bool trace = sc->trace;
 	int r = 0;
 
-	if ((kinds & (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_UNIX))) || sc->paths)
+	if (sc->paths)
 		r = walk_paths(&w, sc);
 	if (r == 0 && (kinds & KIND_BIT(KIND_UNIX)))
 		r = unix_from_proc(l, &socks, NULL, trace);

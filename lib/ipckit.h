@@ -170,15 +170,13 @@ struct ipc_list {
 
 struct ipc_scan {
 	unsigned kinds;
-	/* Directories walked for FIFOs and socket files, each whole tree; NULL: the
-	   default roots, their entries only, and the FIFOs processes hold open. */
+	/* Directories walked for FIFOs and socket files, each whole tree; NULL: none,
+	   and the /proc pass lists the FIFOs processes hold open. */
 	const char *const *paths;
 	size_t npaths;
 	int *path_errs;           /* if not NULL: errno for each of paths not walked, else 0 */
 	bool trace;
 };
-extern const char *const default_fifo_paths[];
-extern const size_t default_fifo_npaths;
 /* Why a --path directory was not walked, in words, and the exit code for it. */
 const char *walk_path_why(int err, int *code);
 

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -104,6 +106,10 @@ struct scan {
 	struct ipc_list *l;
 	struct id_index ix;
 	bool want_socks, want_files, want_maps, want_sysv, add_fifos, privileged;
+	bool maps_text;           /* no PROCMAP_QUERY: /proc/PID/maps read as text */
+	size_t map_lines;         /* lines of the text read for this process */
+	uint64_t pipefs_dev;      /* where anonymous pipes live, once a readlink said "pipe:" */
+	bool have_pipefs;
 	int procfd;
 	const char *pid;          /* the /proc entry being read */
 	char comm[17];
@@ -151,10 +157,22 @@ static int hit(struct scan *sc, int tag, uint64_t dev, uint64_t ino)
 }
 
 /* A FIFO no walked directory showed: listed when its path names the same FIFO here. */
-static int fifo_held(struct scan *sc, const char *path, uint64_t dev, uint64_t ino)
+static int fifo_held(struct scan *sc, int dfd, const char *fd, uint64_t dev, uint64_t ino)
 {
+	char path[PATH_MAX];
 	struct stat st;
+	ssize_t n = readlinkat(dfd, fd, path, sizeof(path) - 1);
 
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	if (path[0] != '/') {
+		if (strncmp(path, "pipe:[", 6) == 0) {
+			sc->pipefs_dev = dev;   /* every anonymous pipe is on this device */
+			sc->have_pipefs = true;
+		}
+		return 0;
+	}
 	if (lstat(path, &st) == -1 || !S_ISFIFO(st.st_mode) || st.st_dev != dev || st.st_ino != ino)
 		return 0;   /* unlinked, or the holder sees another filesystem at that path */
 	if (fifo_add(sc->l, path, &st) == -1 ||
@@ -164,59 +182,81 @@ static int fifo_held(struct scan *sc, const char *path, uint64_t dev, uint64_t i
 }
 
 /*
- * One descriptor: readlink tells sockets ("socket:[ino]") and what has no path
- * ("pipe:[...]", "anon_inode:...") without a stat; only a path is stat'ed, and
- * without waiting on a network filesystem (AT_STATX_DONT_SYNC).
+ * One descriptor, one statx: a socket by its inode, anything else by device and
+ * inode; never waiting on a network filesystem (AT_STATX_DONT_SYNC). Only a
+ * FIFO that is no listed object costs a readlink, for its path.
  */
 static int fd_one(struct scan *sc, int dfd, const char *fd)
 {
-	char link[PATH_MAX];
 	struct statx stx;
-	ssize_t n = readlinkat(dfd, fd, link, sizeof(link) - 1);
 
-	if (n <= 0)
+	if (statx(dfd, fd, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx) == -1)
 		return 0;
-	link[n] = '\0';
-	if (strncmp(link, "socket:[", 8) == 0)
-		return sc->want_socks ? hit(sc, ID_SOCK, 0, strtoull(link + 8, NULL, 10)) : 0;
-	if (link[0] != '/' || !sc->want_files ||
-	    statx(dfd, fd, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx) == -1)
+	if (S_ISSOCK(stx.stx_mode))
+		return sc->want_socks ? hit(sc, ID_SOCK, 0, stx.stx_ino) : 0;
+	if (!sc->want_files)
 		return 0;
 	uint64_t dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	size_t pos = id_index_get(&sc->ix, ID_FILE, dev, stx.stx_ino);
 	if (pos != ID_NONE)
 		return user_add(sc, pos);
-	if (S_ISFIFO(stx.stx_mode) && sc->add_fifos)
-		return fifo_held(sc, link, dev, stx.stx_ino);
+	if (S_ISFIFO(stx.stx_mode) && sc->add_fifos && !(sc->have_pipefs && dev == sc->pipefs_dev))
+		return fifo_held(sc, dfd, fd, dev, stx.stx_ino);
 	return 0;
 }
 
+/*
+ * The fds of a process. procfs fills a getdents buffer as far as it goes, so
+ * a batch that leaves room for another entry is the last: no call to see 0.
+ */
 static int scan_fds(struct scan *sc)
 {
-	struct dir_iter d;
-	char path[32];
-	const char *name;
-	unsigned char type;
-	int r = 0;
+	char path[32], buf[4096] __attribute__((aligned(8)));
+	long len;
+	int dfd, r = 0;
 
-	d.len = d.pos = 0;
 	snprintf(path, sizeof(path), "%s/fd", sc->pid);
-	if ((d.fd = openat(sc->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dfd = openat(sc->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return 0;   /* gone */
-	while (r == 0 && (name = dir_next(&d, &type)) != NULL)
-		r = fd_one(sc, d.fd, name);
-	close(d.fd);
+	do {
+		len = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+		for (long pos = 0; r == 0 && pos < len;) {
+			const char *name = buf + pos + 19;   /* struct linux_dirent64: ino, off, reclen, type, name */
+			unsigned short reclen;
+			memcpy(&reclen, buf + pos + 16, sizeof(reclen));
+			pos += reclen;
+			if (name[0] != '.')
+				r = fd_one(sc, dfd, name);
+		}
+	} while (r == 0 && len > (long)sizeof(buf) - 64);
+	close(dfd);
 	return r;
 }
 
-/* "start-end perms offset MAJ:MIN inode   path"; a System V segment is "/SYSV<key> (deleted)" with inode = shmid. */
+/* A shared file mapping: a POSIX object by (dev, ino); a System V segment is "/SYSV<key>" with inode = shmid. */
+static int map_hit(struct scan *sc, uint64_t dev, uint64_t ino, const char *name)
+{
+	if (sc->want_sysv && strncmp(name, "/SYSV", 5) == 0) {
+		size_t pos = id_index_get(&sc->ix, ID_SYSV_SHM, 0, ino);
+		unsigned long key = strtoul(name + 5, NULL, 16);
+		if (pos != ID_NONE && key == (uint32_t)sc->l->v[pos].key)
+			return user_add(sc, pos);   /* shmid 0 is a segment too */
+		return 0;
+	}
+	return ino ? hit(sc, ID_FILE, dev, ino) : 0;
+}
+
+/* "start-end perms offset MAJ:MIN inode   path"; only shared mappings ("rw-s") count. */
 static int map_line(char *line, void *arg)
 {
 	struct scan *sc = arg;
 	char *p = line, *end;
 
+	sc->map_lines++;
 	for (int i = 0; i < 3; i++) {
 		if ((p = strchr(p, ' ')) == NULL)
+			return 0;
+		if (i == 0 && p[4] != 's')
 			return 0;
 		p++;
 	}
@@ -227,36 +267,95 @@ static int map_line(char *line, void *arg)
 	unsigned long long ino = strtoull(end, &end, 10);
 	while (*end == ' ')
 		end++;
-	if (sc->want_sysv && strncmp(end, "/SYSV", 5) == 0) {
-		size_t pos = id_index_get(&sc->ix, ID_SYSV_SHM, 0, ino);
-		unsigned long key = strtoul(end + 5, NULL, 16);
-		if (pos != ID_NONE && key == (uint32_t)sc->l->v[pos].key)
-			return user_add(sc, pos);   /* shmid 0 is a segment too */
-		return 0;
-	}
-	return ino ? hit(sc, ID_FILE, makedev(maj, min), ino) : 0;
+	return map_hit(sc, makedev(maj, min), ino, end);
 }
 
-static int scan_maps(struct scan *sc)
-{
-	char path[32];
-	int fd, r;
+#ifndef PROCMAP_QUERY   /* Linux 6.11; older headers lack it */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size,
+	         vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR(0x66, 17, struct procmap_query)
+#endif
+enum { QUERY_SHARED = 0x08, QUERY_COVERING_OR_NEXT = 0x10, QUERY_FILE_BACKED = 0x20 };
+enum { MAPS_READ, MAPS_NO_MEMORY, MAPS_NO_QUERY };
 
-	snprintf(path, sizeof(path), "%s/maps", sc->pid);
-	if ((fd = openat(sc->procfd, path, O_RDONLY | O_CLOEXEC)) == -1)
+/* One PROCMAP_QUERY: the next shared file mapping from addr, with its name when it fits. */
+static int query_next(int fd, uint64_t addr, struct procmap_query *q, char *name, size_t len)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->query_flags = QUERY_SHARED | QUERY_COVERING_OR_NEXT | QUERY_FILE_BACKED;
+	q->query_addr = addr;
+	q->vma_name_size = (uint32_t)len;
+	q->vma_name_addr = (uintptr_t)name;
+	if (ioctl(fd, PROCMAP_QUERY, q) == 0)
 		return 0;
-	r = fd_each_line(fd, sc->buf, sizeof(sc->buf), map_line, sc);
-	close(fd);
-	return r == -1 && errno != ENOMEM ? 0 : r;   /* a read error: the process exited */
+	if (errno != ENAMETOOLONG)
+		return -1;
+	q->vma_name_size = 0;   /* a name too long to be "/SYSV<key>" */
+	q->vma_name_addr = 0;
+	name[0] = '\0';
+	return ioctl(fd, PROCMAP_QUERY, q);
 }
 
 /*
- * Whether to read this process: not a kernel thread or a zombie (no
- * executable, no memory), and one whose files the caller may read. An
- * unprivileged caller gets EACCES for other users' processes: those are
- * counted, since they could hold what we cannot see. Root reads every process
- * but those outside its user namespace (an enclosing container's manager):
- * those are skipped, not counted (see ipc-ls(1)).
+ * The shared file mappings, asked one by one with PROCMAP_QUERY (Linux
+ * 6.11): no text is formatted for the libraries every process maps privately.
+ */
+static int maps_query(struct scan *sc, int fd)
+{
+	struct procmap_query q;
+	char name[PATH_MAX];
+
+	for (uint64_t addr = 0;; addr = q.vma_end) {
+		if (query_next(fd, addr, &q, name, sizeof(name)) == -1) {
+			if (addr == 0 && (errno == ENOTTY || errno == EINVAL))
+				return MAPS_NO_QUERY;
+			return addr == 0 && errno == ESRCH ? MAPS_NO_MEMORY : MAPS_READ;   /* ENOENT: no more */
+		}
+		if (map_hit(sc, makedev(q.dev_major, q.dev_minor), q.inode, name) == -1)
+			return -1;
+	}
+}
+
+/* MAPS_READ, or MAPS_NO_MEMORY for a kernel thread or a zombie; -1 with errno. */
+static int scan_maps(struct scan *sc, int fd)
+{
+	if (!sc->maps_text) {
+		int r = maps_query(sc, fd);
+		if (r != MAPS_NO_QUERY)
+			return r;
+		sc->maps_text = true;   /* before Linux 6.11: the text, every line */
+	}
+	sc->map_lines = 0;
+	if (fd_each_line(fd, sc->buf, sizeof(sc->buf), map_line, sc) == -1 && errno == ENOMEM)
+		return -1;
+	return sc->map_lines ? MAPS_READ : MAPS_NO_MEMORY;   /* a read error: the process exited */
+}
+
+/* /proc/PID/maps; a process the caller may not read is counted (see proc_readable). */
+static int maps_open(struct scan *sc)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/maps", sc->pid);
+	fd = openat(sc->procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && (errno == EACCES || errno == EPERM) && !sc->privileged)
+		sc->unseen++;
+	return fd;
+}
+
+/*
+ * Whether to read this process's files: not a kernel thread or a zombie
+ * (no executable, no memory), and one the caller may read. An unprivileged
+ * caller gets EACCES for other users' processes: those are counted, since
+ * they could hold what we cannot see. Root reads every process but those
+ * outside its user namespace (an enclosing container's manager): those are
+ * skipped, not counted (see ipc-ls(1)).
  */
 static bool proc_readable(struct scan *sc)
 {
@@ -269,16 +368,29 @@ static bool proc_readable(struct scan *sc)
 		return true;
 	if ((errno != EACCES && errno != EPERM) || sc->privileged)
 		return false;
-	/* Kernel threads say EACCES too, but have no memory map to deny. */
-	snprintf(path, sizeof(path), "%s/maps", sc->pid);
-	if ((fd = openat(sc->procfd, path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == EACCES || errno == EPERM)
-			sc->unseen++;
+	/* Kernel threads say EACCES too, to an unprivileged caller, but have no memory to deny. */
+	if ((fd = maps_open(sc)) == -1)
 		return false;
-	}
 	n = read(fd, &c, 1);
 	close(fd);
 	return n > 0;
+}
+
+/* One process: skipped if a kernel thread or unreadable, then its shared mappings and its fds. */
+static int scan_proc(struct scan *sc)
+{
+	if (!proc_readable(sc))
+		return 0;
+	if (sc->want_maps) {
+		int fd = maps_open(sc), r;
+		if (fd == -1)
+			return 0;
+		r = scan_maps(sc, fd);
+		close(fd);
+		if (r != MAPS_READ)
+			return r == -1 ? -1 : 0;
+	}
+	return sc->want_socks || sc->want_files ? scan_fds(sc) : 0;
 }
 
 /* What the pass must look for, and the index of objects it can match. */
@@ -362,12 +474,7 @@ int ipc_users_scan(struct ipc_list *l, bool trace)
 			continue;
 		sc->pid = name;
 		sc->have_comm = false;
-		if (!proc_readable(sc))
-			continue;
-		if (sc->want_socks || sc->want_files)
-			r = scan_fds(sc);
-		if (r == 0 && sc->want_maps)
-			r = scan_maps(sc);
+		r = scan_proc(sc);
 	}
 	close(dir.fd);
 	mark_unseen(l, sc->unseen);

@@ -352,19 +352,17 @@ time.sleep(3600)' "$other" >"$BATS_TEST_TMPDIR/op" 3>&- &
 	assert_output "fifo:$FILES/sub/b.fifo"
 }
 
-@test "default roots: a FIFO directly in /dev/shm is listed; a deeper one only while a process holds it" {
-	[ -n "${IPCKIT_NS:-}" ] || skip "needs the private /dev/shm"
-	mk_fifo "/dev/shm/$T.fifo"
-	mkdir "/dev/shm/$T-d"
-	mk_fifo "/dev/shm/$T-d/deep.fifo"
-	run -0 ipc-ls -t fifo --raw -n -o REF,STATE
-	assert_line "fifo:/dev/shm/$T.fifo orphan"
-	refute_line --partial "deep.fifo"
-	hold fifo-hold "/dev/shm/$T-d/deep.fifo"
+@test "without --path: FIFOs processes hold are listed wherever they are; unopened ones are not looked for" {
+	mkdir "$FILES/d"
+	mk_fifo "$FILES/d/held.fifo"
+	mk_fifo "$FILES/lone.fifo"
+	hold fifo-hold "$FILES/d/held.fifo"
 	run -0 ipc-ls -t fifo --raw -n -o REF,STATE,USERS
-	assert_line "fifo:/dev/shm/$T-d/deep.fifo in-use $HOLDER/python3"
-	rm "/dev/shm/$T-d/deep.fifo"
-	rmdir "/dev/shm/$T-d"
+	assert_line "fifo:$FILES/d/held.fifo in-use $HOLDER/python3"
+	refute_line --partial "lone.fifo"
+	run -0 ipc-ls -t fifo --path "$FILES" --raw -n -o REF,STATE
+	assert_line "fifo:$FILES/lone.fifo orphan"
+	assert_line "fifo:$FILES/d/held.fifo in-use"
 }
 
 @test "only USERS, NUSERS, STATE and --orphans read /proc" {
