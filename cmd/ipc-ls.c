@@ -58,7 +58,7 @@ static const struct out_col columns[C_COUNT] = {
 	[C_OTIME] = { "OTIME", "last semop (System V sem)", SCOLS_JSON_NUMBER, false },
 	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", SCOLS_JSON_STRING, false },
 	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", SCOLS_JSON_NUMBER, true },
-	[C_STATE] = { "STATE", "in-use, idle or orphan (see ipc-ls(1))", SCOLS_JSON_STRING, false },
+	[C_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", SCOLS_JSON_STRING, false },
 	[C_INFO] = { "INFO", "a short human summary of the kind's counters", SCOLS_JSON_STRING, false },
 };
 

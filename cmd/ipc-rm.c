@@ -64,17 +64,26 @@ static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+/*
+ * Another user's object, whose removal the kernel refuses (exit 5) whatever
+ * its state: System V to all but its owner and creator, POSIX to all but its
+ * owner (/dev/shm and /dev/mqueue are sticky).
+ */
+static bool others(const struct ipc_obj *obj)
+{
+	uid_t me = geteuid();
+
+	if (KIND_IS_SYSV(obj->kind))
+		return obj->uid != me && obj->cuid != me;
+	return KIND_IS_POSIX(obj->kind) && obj->uid != me;
+}
+
 static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
 	int r;
 
-	/*
-	 * Unknown: some process that could hold it could not be read. Refused, unless
-	 * the removal would be refused anyway: another user's POSIX object, in the
-	 * sticky /dev/shm or /dev/mqueue, is the kernel's to refuse (exit 5).
-	 */
-	if (obj->state == STATE_UNKNOWN && !o->force &&
-	    !(KIND_IS_POSIX(obj->kind) && obj->uid != geteuid())) {
+	/* Unknown: some process that could hold it could not be read (ipc-ls(1)). */
+	if (obj->state == STATE_UNKNOWN && !o->force && !others(obj)) {
 		if (obj->unseen)
 			warnx("%s: state unknown: cannot read the open files of %d process%s (root can); use --force",
 			      obj->ref, obj->unseen, obj->unseen == 1 ? "" : "es");
