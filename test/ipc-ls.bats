@@ -296,6 +296,7 @@ time.sleep(3600)' "$other" >"$BATS_TEST_TMPDIR/op" 3>&- &
 
 @test "USERS shows the process attached to the System V segment with id 0" {
 	[ -n "${IPCKIT_NS:-}" ] || skip "needs root: the segment is made in a fresh IPC namespace"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run -0 timeout 20 unshare --ipc bash -c '
 		id=$(ipcmk -M 4096 -p 0600 | awk "{ print \$NF }")
 		[ "$id" = 0 ] || { echo "the first segment got id $id"; exit 1; }
@@ -317,6 +318,7 @@ time.sleep(3600)' "$other" >"$BATS_TEST_TMPDIR/op" 3>&- &
 	[[ "$stderr" == *"open(\"/proc/sysvipc/msg\", O_RDONLY) = $want"* ]]
 	[ -n "${IPCKIT_NS:-}" ] || skip "needs root: the queues are made in a fresh IPC namespace"
 	# Index 0 empty, index 1 used: MSG_STAT_ANY fails on 0, then MSG_STAT is tried and traced as such.
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run -0 --separate-stderr timeout 20 unshare --ipc --mount sh -c 'mount -t tmpfs none /proc/sysvipc &&
 		a=$(ipcmk -Q | awk "{ print \$NF }") && ipcmk -Q >/dev/null && ipcrm -q "$a" &&
 		ipc-ls --trace -t sysv-msg -n -o REF'
