@@ -6,7 +6,6 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,129 +68,13 @@ struct ctx {
 	struct id_names names;
 };
 
-static const char *num(int64_t v, char *buf, size_t len)
-{
-	return format_int(v, buf, len);
-}
-
-static const char *when(const struct ctx *c, int64_t t, char *buf, size_t len)
-{
-	return format_time(t, (c->flags & (OUT_JSON | OUT_BYTES)) != 0, buf, len);
-}
-
-static const char *info(const struct ipc_obj *o, char *buf, size_t len)
-{
-	static const char *const socktypes[] = { [SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram",
-	                                          [SOCK_SEQPACKET] = "seqpacket" };
-	switch (o->kind) {
-	case KIND_SYSV_SHM:
-		snprintf(buf, len, "nattch %" PRId64 "%s", o->nattch, o->shm_dest ? ", removed on detach" : "");
-		break;
-	case KIND_SYSV_MSG:
-		snprintf(buf, len, "%" PRId64 " msgs", o->msgs);
-		break;
-	case KIND_POSIX_MQ:
-		if (o->msgs == NA)
-			return NULL;
-		snprintf(buf, len, "%" PRId64 "/%" PRId64 " msgs of %" PRId64 "B", o->msgs, o->maxmsg, o->msgsize);
-		break;
-	case KIND_SYSV_SEM: case KIND_POSIX_SEM:
-		if (o->malformed)
-			snprintf(buf, len, "malformed");
-		else if (o->value != NA)
-			snprintf(buf, len, "value %" PRId64 "%s", o->value, o->waiters > 0 ? ", waited on" : "");
-		else
-			snprintf(buf, len, "%" PRId64 " sems", o->nsems);
-		break;
-	case KIND_UNIX:
-		if (o->stale)
-			snprintf(buf, len, "stale: no socket bound");
-		else
-			snprintf(buf, len, "%s%s", o->socktype >= 0 && o->socktype <= SOCK_SEQPACKET &&
-			         socktypes[o->socktype] ? socktypes[o->socktype] : "?",
-			         o->listening ? ", listening" : "");
-		if (o->conns)
-			snprintf(buf + strlen(buf), len - strlen(buf), ", %d conns", o->conns);
-		break;
-	default:
-		return NULL;
-	}
-	return buf;
-}
-
-/* The text of one cell; NULL when the column does not apply to the object. */
+/* The text of one cell (raw bytes: the output layer escapes); NULL when it does not apply. */
 static const char *cell(struct ctx *c, const struct ipc_obj *o, int col, char *buf, size_t len)
 {
-	bool exact = (c->flags & (OUT_JSON | OUT_BYTES)) != 0;
-	bool sysv = KIND_IS_SYSV(o->kind);
+	_Static_assert((int)C_COUNT == (int)F_COUNT, "the columns are the fields of fields.c");
+	unsigned flags = (c->flags & (OUT_JSON | OUT_BYTES)) ? FIELD_BYTES | FIELD_EPOCH : 0;
 
-	switch (col) {
-	case C_KIND: return kind_name(o->kind);
-	case C_REF: return o->ref;
-	case C_NAME: return ipc_obj_name(o, buf, len);
-	case C_KEY: return sysv ? ipc_obj_name(o, buf, len) : NULL;
-	case C_ID: return sysv ? num(o->id, buf, len) : NULL;
-	case C_OWNER: return o->uid == (uid_t)-1 ? NULL : id_name(&c->names, o->uid, false, buf, len);
-	case C_GROUP: return o->gid == (gid_t)-1 ? NULL : id_name(&c->names, o->gid, true, buf, len);
-	case C_UID: return o->uid == (uid_t)-1 ? NULL : num(o->uid, buf, len);
-	case C_GID: return o->gid == (gid_t)-1 ? NULL : num(o->gid, buf, len);
-	case C_COWNER: return sysv ? id_name(&c->names, o->cuid, false, buf, len) : NULL;
-	case C_CGROUP: return sysv ? id_name(&c->names, o->cgid, true, buf, len) : NULL;
-	case C_PERMS:
-		if (o->mode == NA)
-			return NULL;
-		for (int i = 0; i < 9; i++)
-			buf[i] = (o->mode & (0400 >> i)) ? "rwx"[i % 3] : '-';
-		buf[9] = '\0';
-		return buf;
-	case C_MODE:
-		if (o->mode == NA)
-			return NULL;
-		snprintf(buf, len, "0%03o", o->mode);
-		return buf;
-	case C_SIZE:
-		if (o->size == NA)
-			return NULL;
-		return exact ? num(o->size, buf, len) : format_size((uint64_t)o->size, buf, len);
-	case C_MSGS: return num(o->msgs, buf, len);
-	case C_MAXMSG: return num(o->maxmsg, buf, len);
-	case C_MSGSIZE: return num(o->msgsize, buf, len);
-	case C_NATTCH: return num(o->nattch, buf, len);
-	case C_NSEMS: return num(o->nsems, buf, len);
-	case C_VALUE: return num(o->value, buf, len);
-	case C_TYPE:
-		if (o->socktype == 0)
-			return NULL;
-		return o->socktype == SOCK_STREAM ? "stream" : o->socktype == SOCK_DGRAM ? "dgram"
-		       : o->socktype == SOCK_SEQPACKET ? "seqpacket" : "other";
-	case C_CONNS: return o->kind == KIND_UNIX && o->listening ? num(o->conns, buf, len) : NULL;
-	case C_CPID: return num(o->cpid, buf, len);
-	case C_LPID: return num(o->lpid, buf, len);
-	case C_LSPID: return num(o->lspid, buf, len);
-	case C_LRPID: return num(o->lrpid, buf, len);
-	case C_NOTIFYPID: return num(o->notify_pid, buf, len);
-	case C_CTIME: return when(c, o->ctime, buf, len);
-	case C_MTIME: return sysv ? NULL : when(c, o->mtime, buf, len);
-	case C_ATTACH: return o->kind == KIND_SYSV_SHM ? when(c, o->atime, buf, len) : NULL;
-	case C_DETACH: return when(c, o->dtime, buf, len);
-	case C_SEND: return when(c, o->stime, buf, len);
-	case C_RECV: return when(c, o->rtime, buf, len);
-	case C_OTIME: return when(c, o->otime, buf, len);
-	case C_NUSERS: return num((int64_t)o->nusers, buf, len);
-	case C_USERS: {
-		size_t w = 0;
-		if (o->nusers == 0)
-			return NULL;
-		buf[0] = '\0';
-		for (size_t i = 0; i < o->nusers && w + 24 < len; i++)
-			w += (size_t)snprintf(buf + w, len - w, "%s%d/%s", i ? "," : "",
-			                      (int)o->users[i].pid, o->users[i].comm);
-		return buf;
-	}
-	case C_STATE: return state_name(o->state);
-	case C_INFO: return info(o, buf, len);
-	}
-	return NULL;
+	return field_text((enum ipc_field)col, o, flags, &c->names, buf, len);
 }
 
 static void usage(bool full)
@@ -279,60 +162,6 @@ fail:
 	return -1;
 }
 
-static void print_detail(struct ctx *c, const struct ipc_obj *o, bool trace)
-{
-	struct sysv_sem_detail *d = NULL;
-	char buf[8192];
-	bool json = c->flags & OUT_JSON;
-	int nsems = o->kind == KIND_SYSV_SEM && o->nsems > 0 ? (int)o->nsems : 0;
-
-	if (nsems && ((d = calloc((size_t)nsems, sizeof(*d))) == NULL ||
-	              sysv_sem_details(o->id, nsems, d, trace) == -1)) {
-		warn("%s: semaphore values", o->ref);
-		nsems = 0;
-	}
-	if (json)
-		fputs("{\n   \"object\": {", stdout);
-	for (int i = 0, n = 0; i < C_COUNT; i++) {
-		const char *v = cell(c, o, i, buf, sizeof(buf));
-		if (!json) {
-			if (v)
-				printf("%-10s %s\n", columns[i].name, v);
-			continue;
-		}
-		printf("%s\n      \"", n++ ? "," : "");
-		for (const char *p = columns[i].name; *p; p++)
-			putchar(*p | 0x20);
-		fputs("\": ", stdout);
-		if (v == NULL)
-			fputs("null", stdout);
-		else if (columns[i].json == SCOLS_JSON_NUMBER)
-			fputs(v, stdout);
-		else
-			json_string(stdout, v);
-	}
-	if (json)
-		fputs("\n   }", stdout);
-	if (nsems) {
-		if (json)
-			fputs(",\n   \"semaphores\": [", stdout);
-		else
-			printf("\n%-7s %6s %6s %6s %8s\n", "SEMNUM", "VALUE", "NCNT", "ZCNT", "PID");
-		for (int i = 0; i < nsems; i++) {
-			if (json)
-				printf("%s\n      {\"semnum\": %d, \"value\": %d, \"ncnt\": %d, \"zcnt\": %d, \"pid\": %d}",
-				       i ? "," : "", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
-			else
-				printf("%-7d %6d %6d %6d %8d\n", i, d[i].value, d[i].ncnt, d[i].zcnt, d[i].pid);
-		}
-		if (json)
-			fputs("\n   ]", stdout);
-	}
-	if (json)
-		fputs("\n}\n", stdout);
-	free(d);
-}
-
 static int print_limits(unsigned flags, bool trace)
 {
 	static const struct out_col lcols[] = {
@@ -359,7 +188,7 @@ static int print_limits(unsigned flags, bool trace)
 		out_cell(&o, ln, 1, v[i].description);
 		snprintf(b1, sizeof(b1), "%" PRIu64, v[i].limit);
 		out_cell(&o, ln, 2, b1);
-		out_cell(&o, ln, 3, num(v[i].used, b2, sizeof(b2)));
+		out_cell(&o, ln, 3, format_int(v[i].used, b2, sizeof(b2)));
 		if (v[i].used != NA && v[i].limit > 0) {
 			snprintf(b3, sizeof(b3), "%.2f%%", 100.0 * (double)v[i].used / (double)v[i].limit);
 			out_cell(&o, ln, 4, b3);
@@ -495,7 +324,9 @@ int main(int argc, char *argv[])
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");
 		ipc_state_compute(&l);
-		print_detail(&c, &l.v[0], trace);
+		if (fields_show(stdout, &l.v[0], c.flags & OUT_BYTES ? FIELD_JSON : FIELD_BYTES,
+		                c.flags & OUT_JSON, trace) == -1)
+			fail(NULL, info_ref, errno);
 		ipc_list_free(&l);
 		return EXIT_OK;
 	}

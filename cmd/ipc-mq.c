@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/msg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -328,40 +327,21 @@ static void write_all(int fd, const void *p, size_t len)
 	}
 }
 
-/* A JSON string of bytes: valid UTF-8 passes, other bytes become \u00XX. */
-static void json_bytes(char **out, size_t *len, const unsigned char *p, size_t n, bool *utf8)
+/* One message as a JSON object, built in memory so that it goes out in one write. */
+static char *json_message(const void *buf, size_t n, const char *tagname, long tag, bool first,
+                          size_t *len)
 {
-	FILE *f = open_memstream(out, len);
+	char *out = NULL;
+	FILE *f = open_memstream(&out, len);
 
 	if (f == NULL)
 		err(EXIT_FAIL, "out of memory");
-	*utf8 = true;
-	putc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
-		size_t seq = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		bool ok = seq > 1 && i + seq <= n;
-		for (size_t k = 1; ok && k < seq; k++)
-			ok = (p[i + k] & 0xC0) == 0x80;
-		if (seq > 1 && ok) {
-			fwrite(p + i, 1, seq, f);
-			i += seq - 1;
-		} else if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c >= 0x80) {
-			if (c >= 0x80)
-				*utf8 = false;
-			fprintf(f, "\\u%04x", c);
-		} else {
-			putc(c, f);
-		}
-	}
-	putc('"', f);
-	fclose(f);
+	fputs(first ? "\n   {" : ",\n   {", f);
+	json_payload(f, "message", buf, n);
+	fprintf(f, ", \"size\": %zu, \"%s\": %ld}", n, tagname, tag);
+	if (fclose(f) == EOF)
+		err(EXIT_FAIL, "out of memory");
+	return out;
 }
 
 enum recv_out { OUT_LINES, OUT_NUL, OUT_RAWMSG, OUT_JSONMSG };
@@ -436,17 +416,10 @@ static int cmd_recv(int argc, char *argv[])
 		}
 		got++;
 		if (mode == OUT_JSONMSG) {
-			char *js, *rec;
-			size_t jl;
-			bool utf8;
-			json_bytes(&js, &jl, (unsigned char *)buf, (size_t)n, &utf8);
-			int rl = asprintf(&rec, "%s\n   {\"message\": %s, \"size\": %zd, \"%s\": %ld, \"utf8\": %s}",
-			                  got > 1 ? "," : "", js, n, q.kind == KIND_POSIX_MQ ? "priority" : "type",
-			                  tag, utf8 ? "true" : "false");
-			if (rl < 0)
-				err(EXIT_FAIL, "out of memory");
-			write_all(STDOUT_FILENO, rec, (size_t)rl);
-			free(js);
+			size_t rl;
+			char *rec = json_message(buf, (size_t)n, q.kind == KIND_POSIX_MQ ? "priority" : "type",
+			                         tag, got == 1, &rl);
+			write_all(STDOUT_FILENO, rec, rl);
 			free(rec);
 		} else {
 			size_t len = (size_t)n;
@@ -470,7 +443,6 @@ static int cmd_info(int argc, char *argv[])
 {
 	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
 	struct ipc_list l = { 0 };
-	struct id_names names = { 0 };
 	struct ipc_ref r;
 	bool json = false;
 	int ch;
@@ -485,48 +457,8 @@ static int cmd_info(int argc, char *argv[])
 		fail("info", ref, errno == EINVAL ? ENOENT : errno);
 	ipc_users_scan(&l, trace);
 	ipc_state_compute(&l);
-	const struct ipc_obj *o = &l.v[0];
-	char b[24][64];
-	int i = 0;
-	struct kv v[32];
-#define KV(k, val, isnum) (v[i] = (struct kv){ k, val, isnum }, i++)
-	KV("kind", kind_name(o->kind), false);
-	KV("ref", o->ref, false);
-	if (o->kind == KIND_POSIX_MQ) {
-		KV("name", o->name, false);
-		KV("maxmsg", format_int(o->maxmsg, b[0], 64), true);
-		KV("msgsize", format_int(o->msgsize, b[1], 64), true);
-		KV("curmsgs", format_int(o->msgs, b[2], 64), true);
-		/* The queue's flags as a new descriptor sees them: 0, or O_NONBLOCK. */
-		KV("flags", o->msgs == NA ? NULL : "0", true);
-		KV("qsize", format_int(o->size, b[3], 64), true);
-		KV("notify_pid", format_int(o->notify_pid, b[4], 64), true);
-	} else {
-		struct msqid_ds ds;
-		int rr = msgctl(o->id, IPC_STAT, &ds);
-		trace_call(trace, rr, errno, "msgctl(%d, IPC_STAT, {...})", o->id);
-		snprintf(b[0], 64, "0x%08x", (unsigned)o->key);
-		KV("key", b[0], false);
-		KV("id", format_int(o->id, b[1], 64), true);
-		KV("qnum", format_int(o->msgs, b[2], 64), true);
-		KV("qbytes", rr == 0 ? format_int((int64_t)ds.msg_qbytes, b[3], 64) : NULL, true);
-		KV("cbytes", format_int(o->size, b[4], 64), true);
-		KV("lspid", format_int(o->lspid, b[5], 64), true);
-		KV("lrpid", format_int(o->lrpid, b[6], 64), true);
-		KV("stime", format_time(o->stime, json, b[7], 64), json);
-		KV("rtime", format_time(o->rtime, json, b[8], 64), json);
-		KV("cowner", id_name(&names, o->cuid, false, b[9], 64), false);
-		KV("cgroup", id_name(&names, o->cgid, true, b[10], 64), false);
-	}
-	KV("ctime", format_time(o->ctime, json, b[11], 64), json);
-	KV("owner", o->uid == (uid_t)-1 ? NULL : id_name(&names, o->uid, false, b[12], 64), false);
-	KV("group", o->gid == (gid_t)-1 ? NULL : id_name(&names, o->gid, true, b[13], 64), false);
-	if (o->mode != NA)
-		snprintf(b[14], 64, "0%03o", o->mode);
-	KV("mode", o->mode == NA ? NULL : b[14], false);
-	KV("state", state_name(o->state), false);
-#undef KV
-	kv_print(stdout, v, (size_t)i, json);
+	if (fields_show(stdout, &l.v[0], FIELD_BYTES, json, trace) == -1)
+		fail("info", ref, errno);
 	ipc_list_free(&l);
 	return EXIT_OK;
 }

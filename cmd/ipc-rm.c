@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,49 +59,86 @@ static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 {
 	char answer[64];
 
-	fprintf(stderr, "ipc-rm: remove %s (%s)? ", obj->ref, state_name(obj->state));
+	fprintf(stderr, "ipc-rm: remove %s (%s)? ", ename(obj->ref), state_name(obj->state));
 	if (o->tty == NULL || fgets(answer, sizeof(answer), o->tty) == NULL)
 		return false;
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-/*
- * Another user's object, whose removal the kernel refuses (exit 5) whatever
- * its state: System V to all but its owner and creator, POSIX to all but its
- * owner (/dev/shm and /dev/mqueue are sticky).
- */
-static bool others(const struct ipc_obj *obj)
+/* "is a symbolic link, not a fifo": what a name is when it is not of the kind it should be. */
+static int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind)
 {
-	uid_t me = geteuid();
+	if (S_ISLNK(found))
+		say("%s: is a symbolic link, not a %s; not removed", ename(ref), kind_name(kind));
+	else if (S_ISDIR(found))
+		say("%s: is a directory, not a %s; not removed", ename(ref), kind_name(kind));
+	else
+		say("%s: is not a %s; not removed", ename(ref), kind_name(kind));
+	return EXIT_USAGE;
+}
 
-	if (KIND_IS_SYSV(obj->kind))
-		return obj->uid != me && obj->cuid != me;
-	return KIND_IS_POSIX(obj->kind) && obj->uid != me;
+/* Says why removing a listed object failed (found: what file_remove saw); returns the exit code. */
+static int say_remove_error(const struct ipc_obj *obj, int e, const struct file_id *found)
+{
+	const char *ref = obj->ref;
+
+	switch (e) {
+	case ENOENT:
+		say("%s: no such object (removed meanwhile)", ename(ref));
+		return EXIT_NOTFOUND;
+	case EINVAL:
+		if (found == NULL)
+			break;
+		return say_wrong_type(ref, found->type, obj->kind);
+	case ELOOP:
+		say("%s: changed since it was listed: a directory in its path is a symbolic link now; "
+		    "not removed", ename(ref));
+		return EXIT_BUSY;
+	case ESTALE:
+		say("%s: changed since it was listed: another file has its name now; not removed", ename(ref));
+		return EXIT_BUSY;
+	case EADDRINUSE:
+		say("%s: changed since it was listed: a socket is bound to it now; not removed", ename(ref));
+		return EXIT_BUSY;
+	}
+	return warn_errno(NULL, ref, e);
 }
 
 static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
+	struct file_id found = { 0 };
+	bool is_file = obj->kind == KIND_FIFO || obj->kind == KIND_UNIX;
 	int r;
 
-	/* Unknown: some process that could hold it could not be read (ipc-ls(1)). */
-	if (obj->state == STATE_UNKNOWN && !o->force && !others(obj)) {
+	/*
+	 * Unknown: some process that could hold it could not be read (ipc-ls(1)).
+	 * Refused, unless the kernel would refuse the removal anyway (exit 5).
+	 */
+	if (obj->state == STATE_UNKNOWN && !o->force && ipc_may_remove(obj, o->trace) == 0) {
 		if (obj->unseen)
-			warnx("%s: state unknown: cannot read the open files of %d process%s (root can); use --force",
-			      obj->ref, obj->unseen, obj->unseen == 1 ? "" : "es");
+			say("%s: state unknown: cannot read the open files of %d process%s (root can); use --force",
+			    ename(obj->ref), obj->unseen, obj->unseen == 1 ? "" : "es");
 		else
-			warnx("%s: state unknown: cannot read its semaphores; use --force", obj->ref);
+			say("%s: state unknown: cannot read its semaphores; use --force", ename(obj->ref));
 		return EXIT_BUSY;
 	}
 	if (obj->state == STATE_IN_USE && !o->force) {
 		if (obj->nusers)
-			warnx("%s: in use by %d/%s%s (use --force)", obj->ref, (int)obj->users[0].pid,
-			      obj->users[0].comm, obj->nusers > 1 ? " and others" : "");
+			say("%s: in use by %d/%s%s (use --force)", ename(obj->ref), (int)obj->users[0].pid,
+			    ename(obj->users[0].comm), obj->nusers > 1 ? " and others" : "");
 		else
-			warnx("%s: in use (use --force)", obj->ref);
+			say("%s: in use (use --force)", ename(obj->ref));
 		return EXIT_BUSY;
 	}
+	if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
+		say("%s: an abstract socket has no file; it goes away when its holder closes it", ename(obj->ref));
+		return EXIT_FAIL;
+	}
 	if (o->dry_run) {
-		printf("would remove %s\n", obj->ref);
+		/* what the real run would be refused, it says here too */
+		if (ipc_may_remove(obj, o->trace) == -1)
+			return say_remove_error(obj, errno, NULL);
+		printf("would remove %s\n", ename(obj->ref));
 		return EXIT_OK;
 	}
 	if (o->interactive && !confirm(o, obj))
@@ -109,23 +147,43 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 		r = sysv_remove(obj->kind, obj->id, o->trace);
 	else if (KIND_IS_POSIX(obj->kind))
 		r = posix_remove(obj->kind, obj->name, o->trace);
-	else if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
-		warnx("%s: an abstract socket has no file; it goes away when its holder closes it", obj->ref);
-		return EXIT_FAIL;
-	} else
-		r = file_remove(obj->name, obj->kind == KIND_FIFO ? S_IFIFO : S_IFSOCK,
-		                o->trace);
-	if (r == -1) {
-		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object (removed meanwhile)", obj->ref);
-		else
-			warnc(e, "%s", obj->ref);
-		return exit_code_for_errno(e);
+	else {
+		/* only the very file that was listed, reached through no symlink */
+		struct file_id want = { S_IFIFO, obj->dev, obj->ino };
+		if (obj->kind == KIND_UNIX)
+			want = (struct file_id){ S_IFSOCK, obj->file_dev, obj->file_ino };
+		r = file_remove(obj->name, &want, obj->stale, &found, o->trace);
 	}
+	if (r == -1)
+		return say_remove_error(obj, errno, is_file ? &found : NULL);
 	if (o->verbose)
-		printf("removed %s\n", obj->ref);
+		printf("removed %s\n", ename(obj->ref));
 	return EXIT_OK;
+}
+
+/* Says why the FIFO or socket a REF names is not one to remove; returns the exit code. */
+static int say_path_error(const char *text, const struct ipc_ref *r, int e)
+{
+	char real[PATH_MAX];
+	struct file_id found = { 0 };
+	const char *leaf;
+	int dfd;
+
+	if (e == ELOOP) {
+		if (path_real(r->name, real, sizeof(real)) == 0)
+			say("%s: a directory in the path is a symbolic link; not removed (use %s:%s)", ename(text),
+			    kind_name((enum ipc_kind)r->kind), ename(real));
+		else
+			say("%s: a directory in the path is a symbolic link; not removed", ename(text));
+		return EXIT_USAGE;
+	}
+	/* EINVAL: say what the name is instead */
+	if ((dfd = path_open_dir(r->name, &leaf, false)) != -1) {
+		if (path_leaf_id(dfd, leaf, &found) == -1)
+			found.type = 0;
+		close(dfd);
+	}
+	return say_wrong_type(text, found.type, (enum ipc_kind)r->kind);
 }
 
 /* Removes what one REF names; returns the exit code for it. */
@@ -137,13 +195,13 @@ static int remove_ref(const struct opts *o, const char *text)
 	int code;
 
 	if (ref_parse(text, -1, &r, &why) == -1) {
-		warnx("%s: %s", text, why);
+		say("%s: %s", ename(text), why);
 		return EXIT_USAGE;
 	}
 	if (r.kind < 0) {
-		warnx("%s: give the kind, like %s", text, r.form == REF_NAME
-		      ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
-		      : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
+		say("%s: give the kind, like %s", ename(text), r.form == REF_NAME
+		    ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
+		    : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
 		return EXIT_USAGE;
 	}
 	if (ref_ftok(&r, o->trace) == -1) {   /* a missing file names no object */
@@ -153,18 +211,16 @@ static int remove_ref(const struct opts *o, const char *text)
 	}
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
-		if (e == ENOENT)
-			warnx("%s: no such object", text);
-		else if (e == ELOOP)
-			warnx("%s: is a symbolic link, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EISDIR)
-			warnx("%s: is a directory, not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else if (e == EINVAL)
-			warnx("%s: is not a %s; not removed", text, kind_name((enum ipc_kind)r.kind));
-		else
-			warnc(e, "%s", text);
 		ipc_list_free(&l);
-		return e == EINVAL || e == ELOOP || e == EISDIR ? EXIT_USAGE : exit_code_for_errno(e);
+		if (e == ENOENT) {
+			say("%s: no such object", ename(text));
+			return EXIT_NOTFOUND;
+		}
+		if ((e == ELOOP || e == EINVAL) && (r.kind == KIND_FIFO || r.kind == KIND_UNIX))
+			return say_path_error(text, &r, e);
+		if (e == EINVAL || e == EISDIR)
+			return say_wrong_type(text, e == EISDIR ? S_IFDIR : 0, (enum ipc_kind)r.kind);
+		return warn_errno(NULL, text, e);
 	}
 	/* System V objects say themselves whether they are attached; no need to read /proc. */
 	if (!KIND_IS_SYSV(r.kind) && ipc_users_scan(&l, o->trace) == -1)
@@ -188,7 +244,6 @@ static int remove_matching(const struct opts *o, const struct ipc_filter *f,
 	                       .path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL, .trace = o->trace };
 	int64_t now = (int64_t)time(NULL);
 	int code = EXIT_OK;
-	char ebuf[ESC_MAX];
 
 	if (npaths && sc.path_errs == NULL)
 		err(EXIT_FAIL, "out of memory");
@@ -200,7 +255,7 @@ static int remove_matching(const struct opts *o, const struct ipc_filter *f,
 		int c;
 		if (sc.path_errs[i] == 0)
 			continue;
-		warnx("--path %s: %s", esc(paths[i], ebuf, sizeof(ebuf)), walk_path_why(sc.path_errs[i], &c));
+		say("--path %s: %s", ename(paths[i]), walk_path_why(sc.path_errs[i], &c));
 		if (code == EXIT_OK)
 			code = c;
 	}

@@ -1,4 +1,5 @@
 /* Names made safe to print: a name anyone can create must not drive the terminal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ipckit.h"
@@ -36,8 +37,10 @@ size_t utf8_seq_len(const unsigned char *p, size_t n)
 
 /*
  * Copies s into buf with control bytes (C0, DEL, C1), bytes that are not
- * UTF-8, and a backslash that starts "\x" written as \xHH: the form ipc-ls
- * prints and ipc-rm reads back. Truncates with "..." when buf is too short.
+ * UTF-8, a backslash that starts "\x", and a space at either end written as
+ * \xHH: the form ipc-ls prints and ipc-rm reads back (ipc-rm trims the lines
+ * it reads, so an edge space must be visible). Truncates with "..." when buf
+ * is too short.
  */
 const char *esc(const char *s, char *buf, size_t len)
 {
@@ -49,7 +52,8 @@ const char *esc(const char *s, char *buf, size_t len)
 	for (size_t i = 0; i < n;) {
 		size_t seq = utf8_seq_len(p + i, n - i);
 		bool c1 = seq == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
-		size_t need = (seq == 0 || c1 || p[i] < 0x20 || p[i] == 0x7f ||
+		bool edge_space = p[i] == ' ' && (i == 0 || i == n - 1);
+		size_t need = (seq == 0 || c1 || p[i] < 0x20 || p[i] == 0x7f || edge_space ||
 		               (p[i] == '\\' && p[i + 1] == 'x')) ? 4 * (seq ? seq : 1) : seq;
 
 		if (w + need + 4 > len) {
@@ -67,4 +71,12 @@ const char *esc(const char *s, char *buf, size_t len)
 	}
 	buf[w] = '\0';
 	return buf;
+}
+
+char *esc_alloc(const char *s)
+{
+	size_t len = 4 * strlen(s) + 8;   /* every byte as \xHH, and room for the "..." check */
+	char *buf = malloc(len);
+
+	return buf ? (char *)esc(s, buf, len) : NULL;
 }

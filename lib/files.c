@@ -1,4 +1,4 @@
-/* FIFOs and unix sockets: objects that live in the filesystem or in /proc/net/unix. */
+/* FIFOs and unix sockets: objects that live in the filesystem, and sockets the kernel names. */
 #include <dirent.h>   /* DT_* */
 #include <errno.h>
 #include <fcntl.h>
@@ -193,16 +193,15 @@ const char *walk_path_why(int err, int *code)
 static int walk_open_root(const char *path, bool trace)
 {
 	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
-	char ebuf[ESC_MAX];
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 
 	if (fd != -1 || errno != ENOSYS) {
 		trace_call(trace, fd, errno, "openat2(AT_FDCWD, \"%s\", {O_RDONLY|O_DIRECTORY, "
-		           "RESOLVE_NO_SYMLINKS})", esc(path, ebuf, sizeof(ebuf)));
+		           "RESOLVE_NO_SYMLINKS})", path);
 		return fd;
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);   /* before Linux 5.6 */
-	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)", esc(path, ebuf, sizeof(ebuf)));
+	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)", path);
 	return fd;
 }
 
@@ -241,99 +240,61 @@ static int walk_paths(struct walk *w, const struct ipc_scan *sc)
 	return 0;
 }
 
-/* One line of /proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path". */
-struct unix_line {
-	unsigned long flags, inode;
-	unsigned type, st;
-	const char *path;   /* NULL if unnamed; "@x" for abstract */
-};
-
-static int parse_unix_line(char *line, struct unix_line *u)
+/* A live socket; named `name` when the caller reached it by another path than the kernel's. */
+static int add_live(struct ipc_list *l, const struct unix_socks *s, const struct unix_sock *u,
+                    const char *name, const struct stat *file)
 {
-	int off = 0;
+	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, name ? name : u->name);
+	struct stat st;
 
-	line[strcspn(line, "\n")] = '\0';
-	if (sscanf(line, "%*s %*x %*x %lx %x %x %lu%n", &u->flags, &u->type, &u->st, &u->inode, &off) != 4)
+	if (o == NULL)
 		return -1;
-	while (line[off] == ' ')
-		off++;
-	u->path = line[off] ? line + off : NULL;
-	return 0;
+	o->socktype = u->type;
+	o->listening = u->listening;
+	o->conns = u->conns;
+	o->dev = 0;
+	o->ino = u->ino;
+	if (file)
+		st = *file;
+	/* the file at the kernel's name may be another one since (or relative to another directory) */
+	if (u->name[0] != '@' && (file || lstat(u->name, &st) == 0) && S_ISSOCK(st.st_mode) &&
+	    unix_socks_find(s, u->name, &st) == u) {
+		fill_file_stat(o, &st);
+		o->file_dev = st.st_dev;
+		o->file_ino = st.st_ino;
+	}
+	return ipc_obj_set_ref(o);
 }
 
-#define SO_ACCEPTCON_FLAG 0x10000
-#define SS_CONNECTED_STATE 3
-
-/*
- * Named sockets from /proc/net/unix, each listed once: a connection accepted
- * from a listener repeats the listener's name and is counted, not listed.
- */
-static int unix_from_proc(struct ipc_list *l, struct sockfiles *socks, const char *only,
-                          bool trace)
+/* A socket file no live socket is bound to: stale, left by a server that died. */
+static int add_stale(struct ipc_list *l, const char *path, const struct stat *st)
 {
-	FILE *f = fopen("/proc/net/unix", "re");
-	char line[PATH_MAX + 128];
-	size_t first = l->n;
+	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, path);
 
-	trace_call(trace, f ? 3 : -1, errno, "open(\"/proc/net/unix\", O_RDONLY)");
-	if (f == NULL)
+	if (o == NULL)
 		return -1;
-	if (fgets(line, sizeof(line), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		struct unix_line u;
-		if (parse_unix_line(line, &u) == -1 || u.path == NULL)
-			continue;
-		if (only && strcmp(u.path, only) != 0)
-			continue;
-		bool child = u.st == SS_CONNECTED_STATE && u.type != SOCK_DGRAM &&
-		             !(u.flags & SO_ACCEPTCON_FLAG);
-		if (child) {
-			for (size_t i = first; i < l->n; i++)
-				if (l->v[i].listening && strcmp(l->v[i].name, u.path) == 0) {
-					l->v[i].conns++;
-					break;
-				}
-			continue;
-		}
-		struct ipc_obj *o = add_file_obj(l, KIND_UNIX, u.path);
-		if (o == NULL) {
-			fclose(f);
-			return -1;
-		}
-		o->socktype = (int)u.type;
-		o->listening = (u.flags & SO_ACCEPTCON_FLAG) != 0;
-		o->dev = 0;
-		o->ino = u.inode;
-		if (u.path[0] != '@') {
-			struct stat st;
-			if (lstat(u.path, &st) == 0 && S_ISSOCK(st.st_mode))
-				fill_file_stat(o, &st);
-		}
-		if (ipc_obj_set_ref(o) == -1) {
-			fclose(f);
-			return -1;
-		}
-	}
-	fclose(f);
-	/* Socket files that no live socket is bound to: stale, left by a dead server. */
-	for (size_t i = 0; socks && i < socks->n; i++) {
-		bool live = false;
-		for (size_t j = first; j < l->n && !live; j++)
-			live = strcmp(l->v[j].name, socks->v[i].path) == 0;
-		if (live)
-			continue;
-		struct ipc_obj *o = add_file_obj(l, KIND_UNIX, socks->v[i].path);
-		if (o == NULL)
-			return -1;
-		fill_file_stat(o, &socks->v[i].st);
-		o->stale = true;
-		if (ipc_obj_set_ref(o) == -1)
-			return -1;
-	}
-	return 0;
+	fill_file_stat(o, st);
+	o->file_dev = st->st_dev;
+	o->file_ino = st->st_ino;
+	o->stale = true;
+	return ipc_obj_set_ref(o);
+}
+
+/* Live sockets from the kernel, then the socket files seen on disk that none is bound to. */
+static int unix_from_kernel(struct ipc_list *l, struct sockfiles *socks, bool trace)
+{
+	struct unix_socks s;
+	int r = 0;
+
+	if (unix_socks_read(&s, trace) == -1)
+		return -1;
+	for (size_t i = 0; r == 0 && i < s.n; i++)
+		r = add_live(l, &s, &s.v[i], NULL, NULL);
+	for (size_t i = 0; r == 0 && socks && i < socks->n; i++)
+		if (unix_socks_find(&s, socks->v[i].path, &socks->v[i].st) == NULL)
+			r = add_stale(l, socks->v[i].path, &socks->v[i].st);
+	unix_socks_free(&s);
+	return r;
 }
 
 static void sockfiles_free(struct sockfiles *s)
@@ -354,28 +315,39 @@ int files_collect(struct ipc_list *l, const struct ipc_scan *sc)
 	if (sc->paths)
 		r = walk_paths(&w, sc);
 	if (r == 0 && (kinds & KIND_BIT(KIND_UNIX)))
-		r = unix_from_proc(l, &socks, NULL, trace);
+		r = unix_from_kernel(l, &socks, trace);
 	sockfiles_free(&socks);
 	id_index_free(&w.seen);
 	return r;
 }
 
-int unix_collect(struct ipc_list *l, bool trace)
+/* lstat, reached through no symlink in any directory of the path. */
+static int stat_nofollow(const char *path, struct stat *st, bool trace)
 {
-	return unix_from_proc(l, NULL, NULL, trace);
+	char ebuf[ESC_MAX];
+	const char *leaf;
+	int dfd = path_open_dir(path, &leaf, trace);
+	int r;
+
+	if (dfd == -1)
+		return -1;
+	r = leaf[0] ? fstatat(dfd, leaf, st, AT_SYMLINK_NOFOLLOW) : fstat(dfd, st);
+	trace_call(trace, r, errno, "fstatat(%d, \"%s\", AT_SYMLINK_NOFOLLOW)", dfd, esc(leaf, ebuf, sizeof(ebuf)));
+	int saved = errno;
+	close(dfd);
+	errno = saved;
+	return r;
 }
 
 int fifo_load(struct ipc_list *l, const char *path, bool trace)
 {
 	struct stat st;
 	struct ipc_obj *o;
-	int r = lstat(path, &st);
 
-	trace_call(trace, r, errno, "lstat(\"%s\")", path);
-	if (r == -1)
+	if (stat_nofollow(path, &st, trace) == -1)
 		return -1;
 	if (!S_ISFIFO(st.st_mode)) {
-		errno = S_ISLNK(st.st_mode) ? ELOOP : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		errno = EINVAL;
 		return -1;
 	}
 	if ((o = add_file_obj(l, KIND_FIFO, path)) == NULL)
@@ -389,72 +361,57 @@ int fifo_load(struct ipc_list *l, const char *path, bool trace)
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace)
 {
 	char want[PATH_MAX + 2];
-	size_t before = l->n;
+	const struct unix_sock *u;
+	struct unix_socks s;
 	struct stat st;
+	int r;
 
-	snprintf(want, sizeof(want), "%s%s", abstract ? "@" : "", name);
 	if (!abstract) {
-		int r = lstat(name, &st);
-		trace_call(trace, r, errno, "lstat(\"%s\")", name);
-		if (r == -1)
+		if (stat_nofollow(name, &st, trace) == -1)
 			return -1;
 		if (!S_ISSOCK(st.st_mode)) {
-			errno = S_ISLNK(st.st_mode) ? ELOOP : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+			errno = EINVAL;
 			return -1;
 		}
 	}
-	if (unix_from_proc(l, NULL, want, trace) == -1)
+	snprintf(want, sizeof(want), "%s%s", abstract ? "@" : "", name);
+	if (unix_socks_read(&s, trace) == -1)
 		return -1;
-	if (l->n > before)
-		return 0;
-	if (abstract) {
+	u = unix_socks_find(&s, want, abstract ? NULL : &st);
+	if (u)
+		r = add_live(l, &s, u, want, abstract ? NULL : &st);
+	else if (abstract) {
 		errno = ENOENT;
-		return -1;
+		r = -1;
+	} else {
+		r = add_stale(l, name, &st);
 	}
-	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, name);
-	if (o == NULL)
-		return -1;
-	fill_file_stat(o, &st);
-	o->stale = true;
-	return ipc_obj_set_ref(o);
+	int saved = errno;
+	unix_socks_free(&s);
+	errno = saved;
+	return r;
 }
 
-int file_remove(const char *path, int want_type, bool trace)
+int file_remove(const char *path, const struct file_id *want, bool unbound, struct file_id *found,
+                bool trace)
 {
-	char dir[PATH_MAX];
-	const char *base = strrchr(path, '/');
+	const char *leaf;
 	struct stat st;
-	int dfd, r;
+	int dfd = path_open_dir(path, &leaf, trace);
+	int r = 0;
 
-	if (strlen(path) >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
+	if (dfd == -1)
 		return -1;
+	/* A socket listed as stale may have been bound since: ask the kernel right before unlinking. */
+	if (unbound && leaf[0] && fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode)) {
+		r = unix_bound(path, &st, trace);
+		if (r == 1) {
+			errno = EADDRINUSE;
+			r = -1;
+		}
 	}
-	if (base == NULL) {
-		strcpy(dir, ".");
-		base = path;
-	} else {
-		size_t n = (size_t)(base - path);
-		memcpy(dir, path, n ? n : 1);
-		dir[n ? n : 1] = '\0';
-		base++;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	/* Look at the name itself, never at what a symlink points to. */
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		int saved = errno;
-		close(dfd);
-		errno = saved;
-		return -1;
-	}
-	if ((st.st_mode & S_IFMT) != (mode_t)want_type) {
-		close(dfd);
-		errno = S_ISLNK(st.st_mode) ? ELOOP : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		return -1;
-	}
-	r = unlinkat(dfd, base, 0);
-	trace_call(trace, r, errno, "unlink(\"%s\")", path);
+	if (r == 0)
+		r = unlink_same(dfd, leaf, want, found, trace);
 	int saved = errno;
 	close(dfd);
 	errno = saved;

@@ -117,6 +117,21 @@ size_t utf8_seq_len(const unsigned char *p, size_t n);
    ipc-rm reads back); truncated with "..." to fit. Use it for every name in a message. */
 const char *esc(const char *s, char *buf, size_t len);
 #define ESC_MAX (4 * 4096 + 8)
+/* esc(s) in a buffer of its own, never truncated; free it. NULL with errno. */
+char *esc_alloc(const char *s);
+
+/* ---- json.c: the one JSON string encoder ---- */
+/* Whether all n bytes are well-formed UTF-8 (as utf8_seq_len judges). */
+bool utf8_valid(const void *p, size_t n);
+/* n bytes as a JSON string: '"', '\\' and control bytes escaped, and a byte that is
+   not UTF-8 as the text \xHH (as esc() writes it): the output is always valid UTF-8. */
+void json_str(FILE *f, const void *p, size_t n);
+void json_string(FILE *f, const char *s);
+/* n bytes as a JSON string of their base64 (RFC 4648, with padding). */
+void json_base64(FILE *f, const void *p, size_t n);
+/* A payload: "key": the bytes as text when they are UTF-8, else their base64, then
+   "encoding": "utf-8" or "base64". */
+void json_payload(FILE *f, const char *key, const void *p, size_t n);
 
 /* ---- trace.c: the --trace stream ---- */
 /* Prints "call = ret" or "call = -1 ENOENT (No such ...)" to stderr when on; keeps errno. */
@@ -155,6 +170,7 @@ struct ipc_obj {
 	bool shm_dest;            /* System V segment marked for removal */
 	bool malformed;           /* a POSIX semaphore file too short to be one */
 	uint64_t dev, ino;        /* files: what stat says; unix: socket inode */
+	uint64_t file_dev, file_ino; /* unix: the socket file, as stat says; 0 if none */
 	struct ipc_user *users;
 	size_t nusers;
 	enum ipc_state state;
@@ -232,15 +248,72 @@ int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool tr
 int posix_remove(enum ipc_kind kind, const char *name, bool trace);
 const char *posix_dir(enum ipc_kind kind);       /* /dev/mqueue or /dev/shm */
 
+/* ---- path.c: files reached through no symlink, removed only if still the same file ---- */
+struct file_id {
+	mode_t type;              /* the S_IFMT bits: S_IFIFO, S_IFSOCK, ... */
+	uint64_t dev, ino;        /* as stat says; 0, 0 matches no file */
+};
+/*
+ * Opens (O_PATH) the directory holding path's last component, every component
+ * resolved without following a symlink (openat2 RESOLVE_NO_SYMLINKS, or one
+ * O_NOFOLLOW step at a time where openat2 is missing); *leaf points into path.
+ * -1 with errno: ELOOP when a directory in the path is a symlink, ENOENT, ENOTDIR, EACCES.
+ */
+int path_open_dir(const char *path, const char **leaf, bool trace);
+/* What the leaf is, not following it (leaf "" is the directory itself). */
+int path_leaf_id(int dfd, const char *leaf, struct file_id *id);
+/* The path with its directory part's symlinks resolved: what to name instead. */
+int path_real(const char *path, char *buf, size_t len);
+/*
+ * Unlinks leaf in dfd only if it is still `want`; *found says what is there.
+ * -1 with errno: EINVAL when it is of another type (found->type says which),
+ * ESTALE when it is another file of the type, or what fstatat/unlinkat say.
+ */
+int unlink_same(int dfd, const char *leaf, const struct file_id *want, struct file_id *found, bool trace);
+
+/* ---- unixdiag.c: named unix sockets, from netlink sock_diag (/proc/net/unix where refused) ---- */
+struct unix_sock {
+	char *name;               /* a path, or "@abstract" with each NUL as '@' */
+	uint64_t ino;             /* the socket's inode, as /proc/PID/fd shows it */
+	uint32_t file_ino;        /* the socket file's inode (32 bits), when has_file */
+	bool has_file;            /* bound to a file (netlink only; abstract sockets have none) */
+	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	bool listening, connected;
+	int conns;                /* a listener: connections it accepted (not listed themselves) */
+};
+struct unix_socks {
+	struct unix_sock *v;      /* sorted by file inode, then name: see unix_socks_find */
+	size_t n, cap;
+	bool from_proc;           /* read from /proc/net/unix: names only, no file inodes */
+};
+/* Every named socket once; connections a listener accepted are counted in its conns. */
+int unix_socks_read(struct unix_socks *s, bool trace);
+void unix_socks_free(struct unix_socks *s);
+/* The socket bound to the socket file (path, st), or the abstract "@name" (st NULL); NULL if none. */
+const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *name, const struct stat *st);
+/* 1 if a live socket is bound to the socket file (path, st) now, 0 if none; -1 with errno. */
+int unix_bound(const char *path, const struct stat *st, bool trace);
+
 /* files.c: FIFOs and unix sockets */
 int files_collect(struct ipc_list *l, const struct ipc_scan *sc);
-int unix_collect(struct ipc_list *l, bool trace);
+/* One FIFO or socket named by path, reached through no symlink; -1 with errno: ELOOP when a
+   directory in the path is a symlink, EINVAL when the name is not one (see path_leaf_id). */
 int fifo_load(struct ipc_list *l, const char *path, bool trace);
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
 /* Adds the FIFO at path (st from lstat) to the list. */
 int fifo_add(struct ipc_list *l, const char *path, const struct stat *st);
-/* Removes a FIFO or socket file without following a symlink; EINVAL if it is another type. */
-int file_remove(const char *path, int want_type /* S_IFIFO or S_IFSOCK */, bool trace);
+/*
+ * Removes a FIFO or socket file only if it is still `want` (type, device and inode),
+ * reached through no symlink; with `unbound`, only if no socket is bound to it now.
+ * -1 with errno: ELOOP (a directory in the path is a symlink), EINVAL (another type,
+ * found->type says which), ESTALE (another file), EADDRINUSE (a socket is bound to it).
+ */
+int file_remove(const char *path, const struct file_id *want, bool unbound, struct file_id *found,
+                bool trace);
+
+/* ---- perm.c: may the caller remove it? The kernel's rules, asked without removing ---- */
+/* 0, or -1 with the errno the removal would fail with (EPERM, EACCES, EROFS, ...). */
+int ipc_may_remove(const struct ipc_obj *o, bool trace);
 
 /* Appends s to a growable array of strings; -1 with errno (the array stays valid). */
 int strv_push(char ***v, size_t *n, char *s);
@@ -281,6 +354,50 @@ void id_index_free(struct id_index *ix);
 /* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
 struct libscols_table;
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
+
+/* ---- fields.c: every field of one object, for ipc-ls -i and each tool's info ---- */
+/* In the order of ipc-ls's columns; the keys are their names in lower case. */
+enum ipc_field {
+	F_KIND, F_REF, F_NAME, F_KEY, F_ID, F_OWNER, F_GROUP, F_UID, F_GID, F_COWNER, F_CGROUP,
+	F_PERMS, F_MODE, F_SIZE, F_MSGS, F_MAXMSG, F_MSGSIZE, F_NATTCH, F_NSEMS, F_VALUE,
+	F_TYPE, F_CONNS, F_CPID, F_LPID, F_LSPID, F_LRPID, F_NOTIFYPID, F_CTIME, F_MTIME,
+	F_ATTACH, F_DETACH, F_SEND, F_RECV, F_OTIME, F_USERS, F_NUSERS, F_STATE, F_INFO,
+	F_COUNT
+};
+enum field_flags {
+	FIELD_BYTES = 1,          /* sizes in bytes, not 4K */
+	FIELD_EPOCH = 2,          /* times as seconds since the epoch, not 2026-11-22T10:00:00 */
+	FIELD_JSON = 3,           /* what JSON needs: both */
+};
+/* The text of one field of o, NULL when it has none; raw bytes (the printer escapes).
+   F_USERS needs a buffer of a few KiB. */
+const char *field_text(enum ipc_field f, const struct ipc_obj *o, unsigned flags,
+                       struct id_names *nm, char *buf, size_t len);
+
+struct field {
+	const char *key;          /* lower-case ipc-ls column name, or a kind's own (qbytes) */
+	char *value;              /* escaped as esc() does; NULL for none (null in JSON) */
+	bool number;              /* a JSON number */
+	bool unreadable;          /* the caller may not read it (null in JSON, said in text) */
+};
+struct field_list {
+	struct field v[F_COUNT + 1];
+	size_t n;
+	struct sysv_sem_detail *sems;   /* sysv-sem: each semaphore of the set */
+	int nsems;
+	bool sems_unreadable;
+};
+/* The fields that apply to o's kind, in order; reads what the listing does not
+   (System V qbytes, each semaphore of a set). flags: FIELD_JSON when the list is
+   to be printed as JSON. -1 with errno (out of memory). */
+int ipc_fields(struct field_list *fl, const struct ipc_obj *o, unsigned flags, bool trace);
+/* "key  value" lines (and a table of semaphores), or one JSON object. Write
+   errors are the caller's to catch, when it closes f. */
+void fields_print(FILE *f, const struct field_list *fl, bool json);
+void fields_free(struct field_list *fl);
+/* All three: what ipc-ls -i and every tool's info print (JSON implies FIELD_JSON).
+   -1 with errno (out of memory). */
+int fields_show(FILE *f, const struct ipc_obj *o, unsigned flags, bool json, bool trace);
 
 
 /* mq.c: one message queue, POSIX or System V, for ipc-mq */

@@ -1,5 +1,6 @@
 /* The output layer: every table, --json, --raw and --noheadings goes through libsmartcols. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,12 +49,41 @@ struct libscols_line *out_line(struct out *o)
 	return scols_table_new_line(o->tb, NULL);
 }
 
+/* Whether esc() would change s: a control byte, a byte past ASCII, a backslash, an edge space. */
+static bool needs_esc(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == ' ')
+		return true;
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\' || (*p == ' ' && p[1] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * Tables and --raw: libsmartcols escapes unsafe bytes as \xHH itself. JSON: it
+ * writes the bytes as they are, so every cell goes out in the form of esc(): the
+ * document is valid UTF-8 and a name reads back as ipc-rm takes it.
+ */
 int out_cell(struct out *o, struct libscols_line *ln, size_t col, const char *text)
 {
-	(void)o;
+	char buf[1024];
+	char *big = NULL;
+	int r;
+
 	if (text == NULL)
 		return 0;   /* empty in a table, null in JSON */
-	return scols_line_set_data(ln, col, text) == 0 ? 0 : -1;
+	if ((o->flags & OUT_JSON) && needs_esc(text)) {
+		if (4 * strlen(text) + 8 <= sizeof(buf))
+			text = esc(text, buf, sizeof(buf));
+		else if ((text = big = esc_alloc(text)) == NULL)
+			return -1;
+	}
+	r = scols_line_set_data(ln, col, text) == 0 ? 0 : -1;
+	free(big);
+	return r;
 }
 
 int out_print(struct out *o)

@@ -35,15 +35,4 @@ int columns_parse(const char *list, const struct out_col *cols, size_t ncols,
                   const int *defaults, size_t ndefaults, int *sel, size_t max,
                   char *bad, size_t badlen);
 
-/* JSON string literal with escapes (for the few documents that are not tables). */
-void json_string(FILE *f, const char *s);
-
-/* Fields of one object: "key  value" lines, or one JSON object (NULL values are null). */
-struct kv {
-	const char *key;
-	const char *value;
-	bool number;
-};
-void kv_print(FILE *f, const struct kv *v, size_t n, bool json);
-
 #endif

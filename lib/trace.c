@@ -14,10 +14,17 @@ void trace_call(bool on, long ret, int err, const char *fmt, ...)
 
 	if (!on)
 		return;
-	flockfile(stderr);
+	/* The call's text holds names and data anyone can choose: escaped like every name. */
+	char *call = NULL, *safe = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vasprintf(&call, fmt, ap);
 	va_end(ap);
+	if (n >= 0)
+		safe = esc_alloc(call);
+	flockfile(stderr);
+	fputs(safe ? safe : "(out of memory)", stderr);
+	free(call);
+	free(safe);
 	if (ret == -1) {
 		const char *name = strerrorname_np(err);
 		fprintf(stderr, " = -1 %s (%s)\n", name ? name : "?", strerror(err));

@@ -130,11 +130,11 @@ PY
 	sem=$(mk_sysv sem 3)
 	peer sysv-sem-setall "$sem" 5 0 7
 	run -0 ipc-ls -i "sysv-sem:id:$sem"
-	assert_line --regexp "^NSEMS +3$"
+	assert_line --regexp "^nsems +3$"
 	assert_line --regexp "^0 +5 +0 +0 +[0-9]+$"
 	assert_line --regexp "^2 +7 +0 +0 +[0-9]+$"
 	run -0 ipc-ls -i "sysv-sem:id:$sem" --json
-	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["object"]["nsems"], [s["value"] for s in d["semaphores"]])' <<<"$output"
+	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nsems"], [s["value"] for s in d["semaphores"]])' <<<"$output"
 	assert_output "3 [5, 0, 7]"
 }
 
@@ -378,4 +378,71 @@ time.sleep(3600)' "$other" >"$BATS_TEST_TMPDIR/op" 3>&- &
 		run -0 --separate-stderr ipc-ls --trace $o
 		[[ "$stderr" == *'open("/proc", '* ]]
 	done
+}
+
+@test "-i: the fields of the object's kind only, lower-case keys as in --json; unreadable ones say so" {
+	local shm sem
+	shm=$(mk_sysv shm 4096)
+	run -0 ipc-ls -i "sysv-shm:id:$shm"
+	assert_line --regexp "^nattch +0$"
+	assert_line --regexp "^size +4096$"
+	refute_line --regexp "^(msgs|maxmsg|nsems|name|mtime) "
+	mk_posix_shm "/$T-d" 10
+	run -0 ipc-ls -i "posix-shm:/$T-d" --json
+	run -0 python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)))' <<<"$output"
+	assert_output "kind ref name owner group uid gid perms mode size ctime mtime users nusers state"
+	sem=$(mk_sysv sem 2)
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-ls -i "sysv-sem:id:$sem"
+	assert_line --regexp "^nsems +2$"
+	assert_line --regexp "^semaphores +not readable: permission denied$"
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-ls -i "sysv-sem:id:$sem" --json
+	run -0 python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["nsems"], d["semaphores"])' <<<"$output"
+	assert_output "2 None"
+}
+
+@test "a socket path holding a newline and a forged /proc/net/unix row is one row, escaped" {
+	local path="$FILES/a"$'\n'"0: 2 0 10000 1 1 4242 @$T-forged"
+	local raw json orphans
+	[ "${#path}" -lt 108 ] || skip "the scratch directory's path is too long for a socket name"
+	hold unix-listen "$path"
+	run -0 ipc-ls --raw -n -o REF,INFO,STATE -t unix --path "$FILES"
+	raw=$output
+	run -0 ipc-ls --json -o REF,STATE -t unix --path "$FILES"
+	json=$output
+	run -0 ipc-ls --raw -n -o REF -t unix --orphans --path "$FILES"
+	orphans=$output
+	rm -f "$path"   # before any assertion: a name with a newline cannot be tracked
+	assert_equal "$(grep -cF "$T-forged" <<<"$raw")" 1
+	assert_equal "$(grep -cF "$FILES" <<<"$raw")" 1
+	[[ "$raw" == *"unix:$FILES/a\x0a0:"*"4242"*"@$T-forged stream,"*"listening in-use"* ]]
+	run -0 python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.argv[1])["ipc"] if sys.argv[2] in r["ref"] or "forged" in r["ref"]]
+print(len(rows), repr(rows[0]["ref"]), rows[0]["state"])' "$json" "$FILES"
+	assert_output "1 'unix:$FILES/a\\\\x0a0: 2 0 10000 1 1 4242 @$T-forged' in-use"
+	assert_equal "$(grep -cF "$FILES" <<<"$orphans")" 0
+}
+
+@test "a listener's accepted connections are counted in CONNS, not listed; a bound client is its own row" {
+	local out="$BATS_TEST_TMPDIR/conns.out"
+	python3 -c '
+import socket, sys, time
+d = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX); srv.bind(d + "/srv.sock"); srv.listen()
+keep = []
+for i in range(3):
+    c = socket.socket(socket.AF_UNIX)
+    if i == 0:
+        c.bind(d + "/client.sock")   # a named client: listed on its own
+    c.connect(d + "/srv.sock"); keep += [c, srv.accept()[0]]
+print("ready", flush=True)
+time.sleep(3600)' "$FILES" >"$out" 3>&- &
+	echo $! >>"$HOLDERS"
+	track file "$FILES/srv.sock"
+	track file "$FILES/client.sock"
+	timeout 10 bash -c "until grep -q ready '$out'; do sleep 0.02; done"
+	run -0 ipc-ls --raw -n -o REF,CONNS,STATE -t unix --path "$FILES"
+	assert_line "unix:$FILES/srv.sock 3 in-use"
+	assert_line "unix:$FILES/client.sock  in-use"
+	[ "$(grep -c "$FILES" <<<"$output")" -eq 2 ]
 }

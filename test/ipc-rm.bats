@@ -208,6 +208,210 @@ load helpers
 	assert_regex "$stderr" "mq_unlink\\(\"/$T-tr\"\\) = 0"
 }
 
+# ipc-rm -i in the background, its answers read from a FIFO this test holds open:
+# the test acts between the listing and the removal, then answers with rm_answer.
+rm_ask() {
+	ANSWERS="$BATS_TEST_TMPDIR/answers"
+	RM_ERR="$BATS_TEST_TMPDIR/rm.err"
+	mkfifo "$ANSWERS"
+	track file "$ANSWERS"
+	exec {ANSWER_FD}<>"$ANSWERS"
+	timeout 10 ipc-rm -i "$@" <"$ANSWERS" >"$BATS_TEST_TMPDIR/rm.out" 2>"$RM_ERR" 3>&- &
+	RM_PID=$!
+	timeout 10 bash -c "until grep -qF ')? ' '$RM_ERR'; do sleep 0.02; done" || fail "ipc-rm did not ask"
+}
+rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
+	echo "$1" >&"$ANSWER_FD"
+	exec {ANSWER_FD}>&-
+	RM_STATUS=0
+	wait "$RM_PID" || RM_STATUS=$?
+	RM_STDERR=$(cat "$RM_ERR")
+}
+
+@test "a FIFO or socket reached through a symlinked directory is refused (exit 2), naming the real path" {
+	local real
+	mkdir "$FILES/real"
+	mkfifo -m 0600 "$FILES/real/f"
+	track file "$FILES/real/f"
+	peer unix-stale "$FILES/real/s.sock"
+	track file "$FILES/real/s.sock"
+	ln -s real "$FILES/link"
+	real=$(realpath "$FILES/real")
+	run -2 --separate-stderr ipc-rm "fifo:$FILES/link/f"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/link/f: a directory in the path is a symbolic link; not removed (use fifo:$real/f)"
+	run -2 --separate-stderr ipc-rm -n "unix:$FILES/link/s.sock"
+	assert_equal "$stderr" "ipc-rm: unix:$FILES/link/s.sock: a directory in the path is a symbolic link; not removed (use unix:$real/s.sock)"
+	[ -p "$FILES/real/f" ] && [ -S "$FILES/real/s.sock" ]
+	run -0 ipc-rm -v "fifo:$real/f"
+	assert_output "removed fifo:$real/f"
+	rm "$FILES/link"
+}
+
+@test "-i: a directory swapped for a symlink to an in-use FIFO's directory after listing: nothing removed, exit 7" {
+	mkdir "$FILES/d" "$FILES/other"
+	mkfifo -m 0600 "$FILES/d/f" "$FILES/other/f"
+	track file "$FILES/d.old/f"
+	track file "$FILES/other/f"
+	hold fifo-hold "$FILES/other/f"
+	rm_ask --all -t fifo --path "$FILES/d"
+	mv "$FILES/d" "$FILES/d.old"
+	ln -s other "$FILES/d"
+	rm_answer y
+	assert_equal "$RM_STATUS" 7
+	assert_equal "$RM_STDERR" "ipc-rm: remove fifo:$FILES/d/f (orphan)? ipc-rm: fifo:$FILES/d/f: changed since it was listed: a directory in its path is a symbolic link now; not removed"
+	[ -p "$FILES/other/f" ] && [ -p "$FILES/d.old/f" ]
+	rm "$FILES/d"
+}
+
+@test "-i: a directory swapped for another one after the REF was resolved: the other FIFO is kept, exit 7" {
+	mkdir "$FILES/d" "$FILES/other"
+	mkfifo -m 0600 "$FILES/d/f" "$FILES/other/f"
+	track file "$FILES/d.old/f"
+	track file "$FILES/d/f"
+	rm_ask "fifo:$FILES/d/f"
+	mv "$FILES/d" "$FILES/d.old"
+	mv "$FILES/other" "$FILES/d"
+	rm_answer y
+	assert_equal "$RM_STATUS" 7
+	[[ "$RM_STDERR" == *"fifo:$FILES/d/f: changed since it was listed: another file has its name now; not removed" ]]
+	[ -p "$FILES/d/f" ] && [ -p "$FILES/d.old/f" ]
+}
+
+@test "-i: a stale socket bound again by a live server after listing is not removed, exit 7" {
+	peer unix-stale "$FILES/s.sock"
+	track file "$FILES/s.sock"
+	rm_ask "unix:$FILES/s.sock"
+	grep -qF "remove unix:$FILES/s.sock (orphan)?" "$RM_ERR"
+	rm "$FILES/s.sock"
+	hold unix-listen "$FILES/s.sock"
+	wait_listening "$FILES/s.sock"
+	rm_answer y
+	assert_equal "$RM_STATUS" 7
+	[[ "$RM_STDERR" == *"unix:$FILES/s.sock: changed since it was listed: a socket is bound to it now; not removed" ]]
+	[ -S "$FILES/s.sock" ]
+	timeout 10 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$FILES/s.sock"
+}
+
+@test "-i: a FIFO replaced by a regular file after listing is 'not a fifo', exit 2, and kept" {
+	mk_fifo "$FILES/f"
+	rm_ask "fifo:$FILES/f"
+	rm "$FILES/f"
+	echo data >"$FILES/f"
+	rm_answer y
+	assert_equal "$RM_STATUS" 2
+	[[ "$RM_STDERR" == *"ipc-rm: fifo:$FILES/f: is not a fifo; not removed" ]]
+	[ "$(cat "$FILES/f")" = data ]
+}
+
+@test "names with ESC and a newline are escaped in every line ipc-rm writes" {
+	local name=$'/'"$T"$'-\e[31mred\nline' shown="/$T-\\x1b[31mred\\x0aline"
+	local dry all removed again
+	printf x >"/dev/shm/${name#/}"
+	run --separate-stderr ipc-rm -n "posix-shm:$name"
+	dry="$status|$output|$stderr"
+	run --separate-stderr ipc-rm -n --all -t posix-shm --name "/$T-*"
+	all="$status|$output|$stderr"
+	run --separate-stderr ipc-rm -v "posix-shm:$name"
+	removed="$status|$output|$stderr"
+	run --separate-stderr ipc-rm "posix-shm:$name" "posix-shm:/$T-$(printf '\x1b')]0;title"
+	again="$status|$output|$stderr"
+	rm -f "/dev/shm/${name#/}"   # before any assertion: the name is too odd for track
+	assert_equal "$dry" "0|would remove posix-shm:$shown|"
+	assert_equal "$all" "0|would remove posix-shm:$shown|"
+	assert_equal "$removed" "0|removed posix-shm:$shown|"
+	assert_equal "$again" "3||ipc-rm: posix-shm:$shown: no such object
+ipc-rm: posix-shm:/$T-\\x1b]0;title: no such object"
+	run ! grep -qP '[\x00-\x09\x0b-\x1f]' <<<"$dry$all$removed$again"
+}
+
+@test "-n as an unprivileged user says what the real run does: root's objects refused (exit 5), named" {
+	local rootq userq dry
+	local nobody=(setpriv --reuid nobody --regid nogroup --clear-groups)
+	rootq=$(mk_sysv msg)
+	userq=$("${nobody[@]}" ipcmk -Q -p 0600 | awk '{print $NF}')
+	track sysv-msg "$userq"
+	mk_posix_shm "/$T-root"
+	mk_posix_shm "/$T-user"
+	chown nobody "/dev/shm/$T-user"
+	mk_posix_mq "/$T-rootq"
+	mk_fifo "/dev/shm/$T.fifo"
+	local refs=("sysv-msg:id:$rootq" "sysv-msg:id:$userq" "posix-shm:/$T-root" "posix-shm:/$T-user"
+	            "posix-mq:/$T-rootq" "fifo:/dev/shm/$T.fifo")
+	# --force: nobody cannot read root's processes, so its own object is 'unknown' (refused without it).
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n --force "${refs[@]}"
+	dry="$output|$stderr"
+	assert_equal "$stderr" "ipc-rm: sysv-msg:id:$rootq: Operation not permitted
+ipc-rm: posix-shm:/$T-root: Permission denied
+ipc-rm: posix-mq:/$T-rootq: Permission denied
+ipc-rm: fifo:/dev/shm/$T.fifo: Operation not permitted"
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n --force --all -t posix-shm --name "/$T-*"
+	assert_equal "$output|$stderr" "would remove posix-shm:/$T-user|ipc-rm: posix-shm:/$T-root: Permission denied"
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -v --force "${refs[@]}"
+	assert_equal "${output//removed/would remove}|$stderr" "$dry"
+	sysv_exists q "$rootq"
+	run ! sysv_exists q "$userq"
+	posix_exists posix-shm "/$T-root"
+	run ! posix_exists posix-shm "/$T-user"
+	posix_exists posix-mq "/$T-rootq"
+	[ -p "/dev/shm/$T.fifo" ]
+}
+
+@test "where openat2 is missing (ENOSYS), the O_NOFOLLOW walk refuses the same symlinked directories" {
+	command -v cc >/dev/null || skip "no C compiler to build the ENOSYS shim"
+	local shim="$BATS_TEST_TMPDIR/noopenat2.so" real
+	cat >"$BATS_TEST_TMPDIR/noopenat2.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+
+/* syscall(2) as on a kernel without openat2; every other call goes through. */
+long syscall(long n, ...)
+{
+	long (*real)(long, ...) = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	long a[6];
+	va_list ap;
+
+	if (n == SYS_openat2) {
+		errno = ENOSYS;
+		return -1;
+	}
+	va_start(ap, n);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	return real(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+C
+	cc -shared -fPIC -o "$shim" "$BATS_TEST_TMPDIR/noopenat2.c" -ldl
+	mkdir -p "$FILES/a/real"
+	mkfifo -m 0600 "$FILES/a/real/f"
+	track file "$FILES/a/real/f"
+	ln -s real "$FILES/a/link"
+	real=$(realpath "$FILES/a/real")
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	run -2 --separate-stderr env LD_PRELOAD="$shim" ipc-rm --trace "fifo:$FILES/a/link/f"
+	[[ "$stderr" == *"openat2("*") = -1 ENOSYS"* ]]
+	[[ "$stderr" == *'openat('*', "link", O_PATH|O_DIRECTORY|O_NOFOLLOW) = -1 ENOTDIR'* ]]
+	[[ "$stderr" == *"ipc-rm: fifo:$FILES/a/link/f: a directory in the path is a symbolic link; not removed (use fifo:$real/f)" ]]
+	[ -p "$FILES/a/real/f" ]
+	cd "$FILES"
+	run -0 env LD_PRELOAD="$shim" ipc-rm -v "fifo:a/real/f"
+	assert_output "removed fifo:a/real/f"
+	[ ! -e "$FILES/a/real/f" ]
+	rm "$FILES/a/link"
+}
+
+@test "--trace escapes names: a name with ESC and a newline writes no control byte to the terminal" {
+	local name="$T-"$'\e[31m\nx'
+	: >"/dev/shm/$name"
+	run -0 --separate-stderr ipc-rm --trace "posix-shm:/$name"
+	[ ! -e "/dev/shm/$name" ]
+	assert_equal "$(printf '%s' "$stderr" | tr -d '\n' | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
+	[[ "$stderr" == *"shm_unlink(\"/$T-\\x1b[31m\\x0ax\") = 0"* ]]
+}
+
 @test "a set of several semaphores with a process waiting on its third is refused (exit 7) and kept" {
 	local sem
 	sem=$(mk_sysv sem 3)

@@ -56,7 +56,7 @@ def mq_create(name, maxmsg="4", msgsize="64"):
                     ("msgsize", ctypes.c_long), ("curmsgs", ctypes.c_long),
                     ("pad", ctypes.c_long * 4)]
     attr = Attr(0, int(maxmsg), int(msgsize), 0)
-    fd = libc.mq_open(name.encode(), O_CREAT | O_EXCL | O_RDWR, 0o600, ctypes.byref(attr))
+    fd = libc.mq_open(os.fsencode(name), O_CREAT | O_EXCL | O_RDWR, 0o600, ctypes.byref(attr))
     if fd < 0:
         fail(f"mq_open {name}")
     return fd

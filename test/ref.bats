@@ -60,7 +60,7 @@ need_fresh_ipc() {
 	run -2 ipc-mq info key:0
 	sysv_exists q "$priv"
 	run -0 ipc-ls -i "sysv-msg:id:$priv"
-	assert_line --regexp '^KEY +0x00000000$'
+	assert_line --regexp '^key +0x00000000$'
 	run -0 ipc-rm "sysv-msg:id:$priv"
 	run ! sysv_exists q "$priv"
 }
@@ -72,11 +72,11 @@ need_fresh_ipc() {
 	sem=$(mk_sysv sem 2)
 	key=$(sysv_key m "$shm")
 	run -0 --separate-stderr ipc-ls --trace -i "sysv-shm:key:$key"
-	assert_line --regexp "^ID +$shm\$"
+	assert_line --regexp "^id +$shm\$"
 	[[ "$stderr" == *"shmget($key, 0, 0) = $shm"* ]]
 	key=$(sysv_key s "$sem")
 	run -0 --separate-stderr ipc-ls --trace -i "sysv-sem:key:$key"
-	assert_line --regexp "^ID +$sem\$"
+	assert_line --regexp "^id +$sem\$"
 	[[ "$stderr" == *"semget($key, 0, 0) = $sem"* ]]
 	key=$(sysv_key q "$msg")
 	run -0 --separate-stderr ipc-rm -v --trace "sysv-msg:key:$key"
@@ -208,7 +208,7 @@ need_fresh_ipc() {
 	assert_line "posix-mq:$q"
 	assert_line "posix-sem:$s"
 	run -0 ipc-ls -i "posix-sem:$s"
-	assert_line --regexp "^NAME +$s\$"
+	assert_line --regexp "^name +$s\$"
 	run -0 ipc-rm -v "posix-sem:$s"
 	assert_output "removed posix-sem:$s"
 	run ! posix_exists posix-sem "$s"
