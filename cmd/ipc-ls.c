@@ -57,7 +57,7 @@ static const struct out_col columns[C_COUNT] = {
 	[C_OTIME] = { "OTIME", "last semop (System V sem)", SCOLS_JSON_NUMBER, false },
 	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", SCOLS_JSON_STRING, false },
 	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", SCOLS_JSON_NUMBER, true },
-	[C_STATE] = { "STATE", "in-use, idle or orphan (see ipc-ls(1))", SCOLS_JSON_STRING, false },
+	[C_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", SCOLS_JSON_STRING, false },
 	[C_INFO] = { "INFO", "a short human summary of the kind's counters", SCOLS_JSON_STRING, false },
 };
 
@@ -200,6 +200,30 @@ static int print_limits(unsigned flags, bool trace)
 	return r;
 }
 
+/* USERS, NUSERS and STATE come from the pass over /proc; nothing else needs it. */
+static bool needs_users(const int *sel, int nsel, int sort_col, bool orphans)
+{
+	bool need = orphans || sort_col == C_USERS || sort_col == C_NUSERS || sort_col == C_STATE;
+
+	for (int i = 0; i < nsel && !need; i++)
+		need = sel[i] == C_USERS || sel[i] == C_NUSERS || sel[i] == C_STATE;
+	return need;
+}
+
+/* One line for each --path that was not walked; the status of the first. */
+static int warn_paths(char *const *paths, size_t npaths, const int *errs, int code)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		int c;
+		if (errs[i] == 0)
+			continue;
+		say("--path %s: %s", ename(paths[i]), walk_path_why(errs[i], &c));
+		if (code == EXIT_OK)
+			code = c;
+	}
+	return code;
+}
+
 static const struct cli_tool tool = { .name = "ipc-ls", .noun = "object", .usage = usage };
 
 int main(int argc, char *argv[])
@@ -309,19 +333,24 @@ int main(int argc, char *argv[])
 
 	struct ipc_scan sc = {
 		.kinds = f.kinds, .trace = trace,
-		.paths = npaths ? (const char *const *)paths : default_fifo_paths,
-		.npaths = npaths ? npaths : default_fifo_npaths,
+		.paths = npaths ? (const char *const *)paths : NULL, .npaths = npaths,
+		.path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL,
 	};
+	if (npaths && sc.path_errs == NULL)
+		err(EXIT_FAIL, "out of memory");
 	if (ipc_collect(&l, &sc) == -1) {
 		warn("listing IPC objects");
 		code = EXIT_FAIL;
 	}
+	code = warn_paths(paths, npaths, sc.path_errs, code);
 	if (l.mqueue_unmounted && (f.kinds & KIND_BIT(KIND_POSIX_MQ)))
 		warnx("POSIX message queues not listed: /dev/mqueue is not mounted "
 		      "(mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)");
-	if (ipc_users_scan(&l, trace) == -1)
-		warn("reading /proc");
-	ipc_state_compute(&l);
+	if (needs_users(sel, nsel, sort_col, f.orphans)) {
+		if (ipc_users_scan(&l, trace) == -1)
+			warn("reading /proc");
+		ipc_state_compute(&l);
+	}
 	if (sort_col >= 0 && l.n > 1) {     /* qsort_r wants a non-null array */
 		struct ctx exact = c;
 		struct sort_ctx s = { &exact, sort_col };
@@ -332,5 +361,6 @@ int main(int argc, char *argv[])
 		code = EXIT_FAIL;
 	ipc_list_free(&l);
 	free(paths);
+	free(sc.path_errs);
 	return code;
 }

@@ -110,6 +110,18 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 	bool is_file = obj->kind == KIND_FIFO || obj->kind == KIND_UNIX;
 	int r;
 
+	/*
+	 * Unknown: some process that could hold it could not be read (ipc-ls(1)).
+	 * Refused, unless the kernel would refuse the removal anyway (exit 5).
+	 */
+	if (obj->state == STATE_UNKNOWN && !o->force && ipc_may_remove(obj, o->trace) == 0) {
+		if (obj->unseen)
+			say("%s: state unknown: cannot read the open files of %d process%s (root can); use --force",
+			    ename(obj->ref), obj->unseen, obj->unseen == 1 ? "" : "es");
+		else
+			say("%s: state unknown: cannot read its semaphores; use --force", ename(obj->ref));
+		return EXIT_BUSY;
+	}
 	if (obj->state == STATE_IN_USE && !o->force) {
 		if (obj->nusers)
 			say("%s: in use by %d/%s%s (use --force)", ename(obj->ref), (int)obj->users[0].pid,
@@ -228,14 +240,26 @@ static int remove_matching(const struct opts *o, const struct ipc_filter *f,
                            const char *const *paths, size_t npaths)
 {
 	struct ipc_list l = { 0 };
-	struct ipc_scan sc = { .kinds = f->kinds, .paths = paths, .npaths = npaths, .trace = o->trace };
+	struct ipc_scan sc = { .kinds = f->kinds, .paths = npaths ? paths : NULL, .npaths = npaths,
+	                       .path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL, .trace = o->trace };
 	int64_t now = (int64_t)time(NULL);
 	int code = EXIT_OK;
 
+	if (npaths && sc.path_errs == NULL)
+		err(EXIT_FAIL, "out of memory");
 	if (ipc_collect(&l, &sc) == -1) {
 		warn("listing IPC objects");
 		code = EXIT_FAIL;
 	}
+	for (size_t i = 0; i < npaths; i++) {
+		int c;
+		if (sc.path_errs[i] == 0)
+			continue;
+		say("--path %s: %s", ename(paths[i]), walk_path_why(sc.path_errs[i], &c));
+		if (code == EXIT_OK)
+			code = c;
+	}
+	free(sc.path_errs);
 	if (ipc_users_scan(&l, o->trace) == -1)
 		warn("reading /proc");
 	ipc_state_compute(&l);
@@ -382,8 +406,7 @@ int main(int argc, char *argv[])
 			code = c;
 	}
 	if (all) {
-		int c = remove_matching(&o, &f, npaths ? (const char *const *)paths : default_fifo_paths,
-		                        npaths ? npaths : default_fifo_npaths);
+		int c = remove_matching(&o, &f, (const char *const *)paths, npaths);
 		if (code == EXIT_OK)
 			code = c;
 	}

@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ipckit.h"
 
-#define WALK_MAX_DEPTH 4   /* /run/user/1000/systemd/private is 4 deep */
-
-const char *const default_fifo_paths[] = { "/tmp", "/run", "/var/run", "/dev/shm", "/var/tmp" };
-const size_t default_fifo_npaths = sizeof(default_fifo_paths) / sizeof(default_fifo_paths[0]);
+/* How deep a --path tree is walked at most. */
+#define WALK_MAX_DEPTH 64
+#define WALK_ROOT_TAG 16   /* in the walk's id_index: a root directory, not an object */
 
 static void obj_init_file(struct ipc_obj *o)
 {
@@ -66,101 +67,173 @@ struct walk {
 	struct ipc_list *l;
 	unsigned kinds;
 	struct sockfiles *socks;
-	dev_t seen_dev[16];
-	ino_t seen_ino[16];
-	size_t nseen;
+	struct id_index seen;     /* FIFOs and socket files found, and roots walked: each once */
+	struct { dev_t dev; ino_t ino; } up[WALK_MAX_DEPTH];   /* the directories above */
 };
 
+int fifo_add(struct ipc_list *l, const char *path, const struct stat *st)
+{
+	struct ipc_obj *o = add_file_obj(l, KIND_FIFO, path);
+
+	if (o == NULL)
+		return -1;
+	fill_file_stat(o, st);
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	return ipc_obj_set_ref(o);
+}
+
+static int sockfile_add(struct sockfiles *s, const char *path, const struct stat *st)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct sockfile *v = reallocarray(s->v, cap, sizeof(*v));
+		if (v == NULL)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	if ((s->v[s->n].path = strdup(path)) == NULL)
+		return -1;
+	s->v[s->n++].st = *st;
+	return 0;
+}
+
+static int walk_dir(struct walk *w, int dfd, char *path, size_t plen, int depth);
+
+/* Into a subdirectory, never through a symlink, never into one of the directories above it. */
+static int walk_sub(struct walk *w, int dfd, const char *name, char *path, size_t plen, int depth)
+{
+	struct stat st;
+	int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (sub == -1)
+		return 0;   /* unreadable, or replaced since it was read */
+	if (fstat(sub, &st) == -1) {
+		close(sub);
+		return 0;
+	}
+	for (int i = 0; i < depth; i++)
+		if (w->up[i].dev == st.st_dev && w->up[i].ino == st.st_ino) {
+			close(sub);   /* a bind mount of a directory inside itself */
+			return 0;
+		}
+	w->up[depth].dev = st.st_dev;
+	w->up[depth].ino = st.st_ino;
+	return walk_dir(w, sub, path, plen, depth + 1);
+}
+
+/* An entry whose type says it may be ours: a FIFO, a socket, or unknown to getdents. */
+static int walk_entry(struct walk *w, int dfd, const char *name, char *path, size_t plen, int depth)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return depth < WALK_MAX_DEPTH ? walk_sub(w, dfd, name, path, plen, depth) : 0;
+	bool fifo = S_ISFIFO(st.st_mode) && (w->kinds & KIND_BIT(KIND_FIFO));
+	if (!fifo && !(S_ISSOCK(st.st_mode) && (w->kinds & KIND_BIT(KIND_UNIX))))
+		return 0;
+	if ((r = id_index_add(&w->seen, ID_FILE, st.st_dev, st.st_ino, 0)) != 0)
+		return r == 1 ? 0 : -1;   /* seen from another root */
+	return fifo ? fifo_add(w->l, path, &st) : sockfile_add(w->socks, path, &st);
+}
+
+/* Reads d_type from getdents: only FIFOs, sockets and directories (unknown types) cost a stat. */
 static int walk_dir(struct walk *w, int dfd, char *path, size_t plen, int depth)
 {
-	struct dir_iter d = { .fd = dfd };
+	struct dir_iter d;
 	const char *name;
 	unsigned char t;
 	int r = 0;
 
+	d.fd = dfd;
+	d.len = d.pos = 0;
 	while (r == 0 && (name = dir_next(&d, &t)) != NULL) {
-		struct stat st;
 		size_t nlen = strlen(name);
-
-		if (t != DT_FIFO && t != DT_SOCK && t != DT_DIR && t != DT_UNKNOWN)
+		bool dir = t == DT_DIR;
+		if (dir ? depth >= WALK_MAX_DEPTH : t != DT_FIFO && t != DT_SOCK && t != DT_UNKNOWN)
 			continue;
 		if (plen + 1 + nlen >= PATH_MAX)
 			continue;
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			continue;
 		path[plen] = '/';
 		memcpy(path + plen + 1, name, nlen + 1);
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < WALK_MAX_DEPTH) {
-				int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (sub != -1)
-					r = walk_dir(w, sub, path, plen + 1 + nlen, depth + 1);
-			}
-		} else if (S_ISFIFO(st.st_mode) && (w->kinds & KIND_BIT(KIND_FIFO))) {
-			struct ipc_obj *o = add_file_obj(w->l, KIND_FIFO, path);
-			if (o == NULL)
-				r = -1;
-			else {
-				fill_file_stat(o, &st);
-				o->dev = st.st_dev;
-				o->ino = st.st_ino;
-				r = ipc_obj_set_ref(o);
-			}
-		} else if (S_ISSOCK(st.st_mode) && (w->kinds & KIND_BIT(KIND_UNIX))) {
-			struct sockfiles *s = w->socks;
-			if (s->n == s->cap) {
-				size_t cap = s->cap ? s->cap * 2 : 32;
-				struct sockfile *v = reallocarray(s->v, cap, sizeof(*v));
-				if (v == NULL) {
-					r = -1;
-					break;
-				}
-				s->v = v;
-				s->cap = cap;
-			}
-			if ((s->v[s->n].path = strdup(path)) == NULL)
-				r = -1;
-			else
-				s->v[s->n++].st = st;
-		}
+		r = dir ? walk_sub(w, dfd, name, path, plen + 1 + nlen, depth)
+		        : walk_entry(w, dfd, name, path, plen + 1 + nlen, depth);
 		path[plen] = '\0';
 	}
 	close(dfd);
 	return r;
 }
 
-static int walk_paths(struct walk *w, const char *const *paths, size_t npaths, bool trace)
+const char *walk_path_why(int err, int *code)
+{
+	switch (err) {
+	case ENOENT:
+		*code = EXIT_NOTFOUND;
+		return "no such directory";
+	case ENOTDIR:
+		*code = EXIT_USAGE;
+		return "not a directory";
+	case ELOOP:
+		*code = EXIT_USAGE;
+		return "is a symbolic link or passes through one; give the real path (realpath(1))";
+	case EACCES: case EPERM:
+		*code = EXIT_PERM;
+		return "permission denied";
+	default:
+		*code = EXIT_FAIL;
+		return strerror(err);
+	}
+}
+
+/* A root, reached through no symlink in any component. */
+static int walk_open_root(const char *path, bool trace)
+{
+	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd != -1 || errno != ENOSYS) {
+		trace_call(trace, fd, errno, "openat2(AT_FDCWD, \"%s\", {O_RDONLY|O_DIRECTORY, "
+		           "RESOLVE_NO_SYMLINKS})", path);
+		return fd;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);   /* before Linux 5.6 */
+	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)", path);
+	return fd;
+}
+
+/* The --path roots, each walked whole, named by their real path; those not walked in path_errs. */
+static int walk_paths(struct walk *w, const struct ipc_scan *sc)
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < npaths; i++) {
+	for (size_t i = 0; i < sc->npaths; i++) {
 		struct stat st;
-		size_t plen = strlen(paths[i]);
-		bool seen = false;
-		int dfd = open(paths[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		trace_call(trace, dfd, errno, "open(\"%s\", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)", paths[i]);
-		if (dfd == -1)
-			continue;   /* missing, or a symlink such as /var/run -> /run */
-		if (fstat(dfd, &st) == -1 || plen >= PATH_MAX) {
-			close(dfd);
+		int dfd = walk_open_root(sc->paths[i], sc->trace), r;
+		if (dfd == -1 || fstat(dfd, &st) == -1) {
+			if (sc->path_errs)
+				sc->path_errs[i] = errno;
+			if (dfd != -1)
+				close(dfd);
 			continue;
 		}
-		for (size_t j = 0; j < w->nseen; j++)
-			seen |= w->seen_dev[j] == st.st_dev && w->seen_ino[j] == st.st_ino;
-		if (seen) {
-			close(dfd);
+		r = id_index_add(&w->seen, WALK_ROOT_TAG, st.st_dev, st.st_ino, 0);
+		if (r != 0 || !(w->kinds & (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_UNIX)))) {
+			close(dfd);   /* walked already, or only checked */
+			if (r == -1)
+				return -1;
 			continue;
 		}
-		if (w->nseen < 16) {
-			w->seen_dev[w->nseen] = st.st_dev;
-			w->seen_ino[w->nseen++] = st.st_ino;
-		}
-		memcpy(path, paths[i], plen + 1);
-		while (plen > 1 && path[plen - 1] == '/')
-			path[--plen] = '\0';
-		if (plen == 1)
-			plen = 0;   /* "/" walks as "" + "/name" */
+		if (realpath(sc->paths[i], path) == NULL)
+			strlcpy(path, sc->paths[i], sizeof(path));
+		size_t plen = strlen(path);
+		while (plen > 0 && path[plen - 1] == '/')
+			path[--plen] = '\0';   /* "/" walks as "" + "/name" */
+		w->up[0].dev = st.st_dev;
+		w->up[0].ino = st.st_ino;
 		if (walk_dir(w, dfd, path, plen, 1) == -1)
 			return -1;
 	}
@@ -231,17 +304,20 @@ static void sockfiles_free(struct sockfiles *s)
 	free(s->v);
 }
 
-int files_collect(struct ipc_list *l, unsigned kinds, const char *const *paths, size_t npaths, bool trace)
+int files_collect(struct ipc_list *l, const struct ipc_scan *sc)
 {
 	struct sockfiles socks = { 0 };
-	struct walk w = { .l = l, .kinds = kinds, .socks = &socks };
+	struct walk w = { .l = l, .kinds = sc->kinds, .socks = &socks };
+	unsigned kinds = sc->kinds;
+	bool trace = sc->trace;
 	int r = 0;
 
-	if (kinds & (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_UNIX)))
-		r = walk_paths(&w, paths, npaths, trace);
+	if (sc->paths)
+		r = walk_paths(&w, sc);
 	if (r == 0 && (kinds & KIND_BIT(KIND_UNIX)))
 		r = unix_from_kernel(l, &socks, trace);
 	sockfiles_free(&socks);
+	id_index_free(&w.seen);
 	return r;
 }
 

@@ -166,6 +166,7 @@ struct ipc_obj {
 	int conns;                /* accepted connections of a listening unix socket */
 	bool listening, stale;    /* unix: listening; a socket file nobody is bound to */
 	bool unreadable;          /* some fields could not be read (permission) */
+	int unseen;               /* processes that could hold it whose open files could not be read */
 	bool shm_dest;            /* System V segment marked for removal */
 	bool malformed;           /* a POSIX semaphore file too short to be one */
 	uint64_t dev, ino;        /* files: what stat says; unix: socket inode */
@@ -180,16 +181,20 @@ struct ipc_list {
 	size_t n, cap;
 	bool mqueue_unmounted;    /* /dev/mqueue is not mounted: POSIX queues not listed */
 	bool sysv_fallback;       /* /proc/sysvipc missing: read through *ctl(STAT) */
+	bool held_fifos;          /* the /proc pass also lists the FIFOs processes hold open */
 };
 
 struct ipc_scan {
 	unsigned kinds;
-	const char *const *paths; /* where to look for FIFOs and socket files */
+	/* Directories walked for FIFOs and socket files, each whole tree; NULL: none,
+	   and the /proc pass lists the FIFOs processes hold open. */
+	const char *const *paths;
 	size_t npaths;
+	int *path_errs;           /* if not NULL: errno for each of paths not walked, else 0 */
 	bool trace;
 };
-extern const char *const default_fifo_paths[];
-extern const size_t default_fifo_npaths;
+/* Why a --path directory was not walked, in words, and the exit code for it. */
+const char *walk_path_why(int err, int *code);
 
 int ipc_collect(struct ipc_list *l, const struct ipc_scan *sc);
 /* One pass over /proc: who has each object open or mapped, then STATE. */
@@ -290,11 +295,13 @@ const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *
 int unix_bound(const char *path, const struct stat *st, bool trace);
 
 /* files.c: FIFOs and unix sockets */
-int files_collect(struct ipc_list *l, unsigned kinds, const char *const *paths, size_t npaths, bool trace);
+int files_collect(struct ipc_list *l, const struct ipc_scan *sc);
 /* One FIFO or socket named by path, reached through no symlink; -1 with errno: ELOOP when a
    directory in the path is a symlink, EINVAL when the name is not one (see path_leaf_id). */
 int fifo_load(struct ipc_list *l, const char *path, bool trace);
 int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
+/* Adds the FIFO at path (st from lstat) to the list. */
+int fifo_add(struct ipc_list *l, const char *path, const struct stat *st);
 /*
  * Removes a FIFO or socket file only if it is still `want` (type, device and inode),
  * reached through no symlink; with `unbound`, only if no socket is bound to it now.
@@ -323,6 +330,26 @@ const char *dir_next(struct dir_iter *d, unsigned char *type);
 /* proc.c */
 bool pid_alive(int64_t pid);
 int read_file_small(const char *path, char *buf, size_t len);  /* returns bytes or -1 */
+/* Calls fn on each line fd reads, the newline cut off; a line longer than cap - 1 is
+   skipped. -1 with errno when read or fn fails. */
+int fd_each_line(int fd, char *buf, size_t cap, int (*fn)(char *line, void *arg), void *arg);
+
+/* Objects found by (tag, dev, ino): a file, a socket inode, a System V shmid. */
+enum { ID_FILE = 1, ID_SOCK, ID_SYSV_SHM };
+#define ID_NONE ((size_t)-1)
+struct id_slot {
+	uint64_t dev, ino;
+	int tag;                  /* 0: an empty slot */
+	size_t pos;
+};
+struct id_index {
+	struct id_slot *v;        /* NULL until the first add */
+	size_t mask, n;
+};
+/* 0 when added, 1 when the key is there already (kept), -1 with errno. */
+int id_index_add(struct id_index *ix, int tag, uint64_t dev, uint64_t ino, size_t pos);
+size_t id_index_get(const struct id_index *ix, int tag, uint64_t dev, uint64_t ino);  /* or ID_NONE */
+void id_index_free(struct id_index *ix);
 
 /* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
 struct libscols_table;

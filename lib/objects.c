@@ -84,7 +84,8 @@ int ipc_collect(struct ipc_list *l, const struct ipc_scan *sc)
 		if (r == -1)
 			return -1;
 	}
-	return files_collect(l, sc->kinds, sc->paths, sc->npaths, sc->trace);
+	l->held_fifos = sc->paths == NULL && (sc->kinds & KIND_BIT(KIND_FIFO));
+	return files_collect(l, sc);
 }
 
 /* Keeps only the objects from `from` on with this id. */
@@ -138,35 +139,66 @@ int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace)
 	return 0;
 }
 
-static bool any_alive(const int64_t *pids, size_t n)
+/* Whether a pid is alive, asked once per pid: many objects share a creator. */
+struct pid_cache {
+	int64_t pid[256];
+	signed char alive[256];   /* 0: empty slot */
+};
+
+static bool alive_cached(struct pid_cache *c, int64_t pid)
 {
-	for (size_t i = 0; i < n; i++)
-		if (pids[i] != NA && pid_alive(pids[i]))
-			return true;
-	return false;
+	if (pid <= 0)
+		return false;
+	for (size_t i = 0, h = (size_t)pid; i < 256; i++, h++) {
+		size_t k = h & 255;
+		if (c->alive[k] == 0) {
+			c->pid[k] = pid;
+			c->alive[k] = pid_alive(pid) ? 1 : -1;
+		}
+		if (c->pid[k] == pid)
+			return c->alive[k] > 0;
+	}
+	return pid_alive(pid);
+}
+
+static enum ipc_state sysv_state(const struct ipc_obj *o, struct pid_cache *c)
+{
+	if (o->kind == KIND_SYSV_SEM && o->unreadable)
+		return STATE_UNKNOWN;   /* its waiters and last operators cannot be read */
+	int64_t pids[] = { o->cpid, o->lpid, o->lspid, o->lrpid };
+	for (size_t i = 0; i < 4; i++)
+		if (alive_cached(c, pids[i]))
+			return STATE_IDLE;
+	return STATE_ORPHAN;
 }
 
 /*
- * in-use: a live process has it open or mapped, is attached to it, waits on it
- *         or is registered for its notification;
- * orphan: not in use, and nothing alive is tied to it: for System V the creator
- *         and the last processes to operate on it are gone; a POSIX object or a
- *         FIFO that nobody opens or maps; a socket file with no socket bound;
- * idle:   neither (a System V object whose creator or last user still runs;
- *         a live socket whose holder we cannot see).
+ * in-use:  a live process has it open or mapped, is attached to it, waits on it
+ *          or is registered for its notification;
+ * unknown: not seen in use, but some process that could hold it could not be
+ *          read (another user's, for an unprivileged caller), or a semaphore
+ *          set's waiters could not be read: never called orphan unseen;
+ * orphan:  not in use, and nothing alive is tied to it: for System V the creator
+ *          and the last processes to operate on it are gone; a POSIX object or a
+ *          FIFO that nobody opens or maps; a socket file with no socket bound;
+ * idle:    neither (a System V object whose creator or last user still runs;
+ *          a live socket whose holder we cannot see).
  */
 void ipc_state_compute(struct ipc_list *l)
 {
+	struct pid_cache cache = { .alive = { 0 } }, *c = &cache;
+
 	for (size_t i = 0; i < l->n; i++) {
 		struct ipc_obj *o = &l->v[i];
 		bool in_use = o->nusers > 0 || (o->kind == KIND_SYSV_SHM && o->nattch > 0) ||
-		              o->waiters > 0 || (o->notify_pid > 0 && pid_alive(o->notify_pid));
+		              o->waiters > 0 || (o->notify_pid > 0 && alive_cached(c, o->notify_pid));
 		if (in_use)
 			o->state = STATE_IN_USE;
-		else if (KIND_IS_SYSV(o->kind)) {
-			int64_t pids[] = { o->cpid, o->lpid, o->lspid, o->lrpid };
-			o->state = any_alive(pids, 4) ? STATE_IDLE : STATE_ORPHAN;
-		} else if (o->kind == KIND_UNIX)
+		else if (KIND_IS_SYSV(o->kind))
+			o->state = sysv_state(o, c);
+		else if (o->unseen > 0)
+			o->state = STATE_UNKNOWN;
+		else if (o->kind == KIND_UNIX)
 			o->state = o->stale ? STATE_ORPHAN : STATE_IDLE;
 		else
 			o->state = STATE_ORPHAN;

@@ -1,9 +1,11 @@
 /* System V message queues, shared memory and semaphore sets. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -42,96 +44,210 @@ static void obj_init_sysv(struct ipc_obj *o)
 	o->ctime = o->atime = o->dtime = o->stime = o->rtime = o->otime = o->mtime = NA;
 }
 
-/* A set of one semaphore shows its value; any set shows whether someone waits. */
+/*
+ * Every semaphore of a set counts: the waiters (ncnt, zcnt) of all of them,
+ * and their last operators: LPID is one that is alive if any is. A set of one
+ * shows its value. A set whose semaphores cannot be read is marked unreadable.
+ */
 static void sem_fill(struct ipc_obj *o, bool trace)
 {
-	struct sysv_sem_detail d[1];
+	struct sysv_sem_detail one, *d = &one;
+	int64_t waiters = 0, lpid = 0;
+	bool live = false;
 
-	if (o->nsems != 1)
+	if (o->nsems < 1)
 		return;
-	if (sysv_sem_details(o->id, 1, d, trace) == 0) {
-		o->value = d[0].value;
-		o->lpid = d[0].pid;
-		if (d[0].ncnt > 0 || d[0].zcnt > 0)
-			o->waiters = d[0].ncnt + d[0].zcnt;
-	} else {
+	if (o->nsems > 1 && (d = calloc((size_t)o->nsems, sizeof(*d))) == NULL) {
 		o->unreadable = true;
+		return;
 	}
+	if (sysv_sem_details(o->id, (int)o->nsems, d, trace) == -1) {
+		o->unreadable = true;   /* EACCES: no read permission */
+	} else {
+		for (int64_t i = 0; i < o->nsems; i++) {
+			waiters += d[i].ncnt + d[i].zcnt;
+			if (d[i].pid <= 0 || live)
+				continue;
+			if (o->nsems > 1 && pid_alive(d[i].pid))
+				live = true;
+			if (live || lpid == 0)
+				lpid = d[i].pid;
+		}
+		if (o->nsems == 1)
+			o->value = d[0].value;
+		o->waiters = waiters;
+		o->lpid = lpid;
+	}
+	if (d != &one)
+		free(d);
+}
+
+/* Up to n space-separated integers, field `octal` in octal; how many were read. */
+static int read_fields(const char *s, long long *v, int n, int octal)
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < n; i++, s = end) {
+		v[i] = strtoll(s, &end, i == octal ? 8 : 10);
+		if (end == s)
+			break;
+	}
+	return i;
 }
 
 static int parse_proc_line(enum ipc_kind kind, const char *line, struct ipc_obj *o)
 {
-	long long key, id, a = 0, b = 0, c = 0, d = 0, e = 0;
-	long long uid, gid, cuid, cgid, t1 = 0, t2 = 0, t3 = 0;
-	unsigned long long perms;
-	int n;
+	long long v[14];
 
+	/* key id perms, then shm: size cpid lpid nattch, msg: cbytes qnum lspid lrpid, sem: nsems;
+	   then uid gid cuid cgid and the times: shm atime dtime ctime, msg stime rtime ctime, sem otime ctime */
+	int n = kind == KIND_SYSV_SEM ? 10 : 14, ids = kind == KIND_SYSV_SEM ? 4 : 7;
+	if (read_fields(line, v, n, 2) != n)
+		return -1;
 	switch (kind) {
 	case KIND_SYSV_SHM:
-		/* key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime */
-		n = sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld",
-		           &key, &id, &perms, &a, &b, &c, &d, &uid, &gid, &cuid, &cgid, &t1, &t2, &t3);
-		if (n != 14)
-			return -1;
-		o->size = a; o->cpid = b; o->lpid = c; o->nattch = d;
-		o->atime = t1; o->dtime = t2; o->ctime = t3;
-		o->shm_dest = (perms & SHM_DEST) != 0;
+		o->size = v[3]; o->cpid = v[4]; o->lpid = v[5]; o->nattch = v[6];
+		o->atime = v[11]; o->dtime = v[12]; o->ctime = v[13];
+		o->shm_dest = (v[2] & SHM_DEST) != 0;
 		break;
 	case KIND_SYSV_MSG:
-		/* key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime */
-		n = sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld",
-		           &key, &id, &perms, &a, &b, &c, &d, &uid, &gid, &cuid, &cgid, &t1, &t2, &t3);
-		if (n != 14)
-			return -1;
-		o->size = a; o->msgs = b; o->lspid = c; o->lrpid = d;
-		o->stime = t1; o->rtime = t2; o->ctime = t3;
-		break;
-	case KIND_SYSV_SEM:
-		/* key semid perms nsems uid gid cuid cgid otime ctime */
-		n = sscanf(line, "%lld %lld %llo %lld %lld %lld %lld %lld %lld %lld",
-		           &key, &id, &perms, &e, &uid, &gid, &cuid, &cgid, &t1, &t2);
-		if (n != 10)
-			return -1;
-		o->nsems = e; o->otime = t1; o->ctime = t2;
+		o->size = v[3]; o->msgs = v[4]; o->lspid = v[5]; o->lrpid = v[6];
+		o->stime = v[11]; o->rtime = v[12]; o->ctime = v[13];
 		break;
 	default:
-		return -1;
+		o->nsems = v[3]; o->otime = v[8]; o->ctime = v[9];
+		break;
 	}
-	o->key = (int)key;
-	o->id = (int)id;
-	o->mode = (int)(perms & 0777);
-	o->uid = (uid_t)uid; o->gid = (gid_t)gid;
-	o->cuid = (uid_t)cuid; o->cgid = (gid_t)cgid;
+	o->key = (int)v[0];
+	o->id = (int)v[1];
+	o->mode = (int)(v[2] & 0777);
+	o->uid = (uid_t)v[ids]; o->gid = (gid_t)v[ids + 1];
+	o->cuid = (uid_t)v[ids + 2]; o->cgid = (gid_t)v[ids + 3];
 	return 0;
 }
 
-static int collect_proc(struct ipc_list *l, enum ipc_kind kind, FILE *f, bool trace)
+static int add_sysv(struct ipc_list *l, const struct ipc_obj *tmp, bool trace)
 {
-	char line[512];
+	struct ipc_obj *o = ipc_list_add(l, tmp->kind);
 
-	if (fgets(line, sizeof(line), f) == NULL)   /* the header */
+	if (o == NULL)
+		return -1;
+	*o = *tmp;
+	if (o->kind == KIND_SYSV_SEM)
+		sem_fill(o, trace);
+	return ipc_obj_set_ref(o);
+}
+
+struct proc_lines {
+	struct ipc_list *l;
+	enum ipc_kind kind;
+	bool trace, header_read;
+};
+
+static int proc_line(char *line, void *arg)
+{
+	struct proc_lines *p = arg;
+	struct ipc_obj tmp = { .kind = p->kind };
+
+	if (!p->header_read) {
+		p->header_read = true;
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		struct ipc_obj tmp = { .kind = kind };
-		obj_init_sysv(&tmp);
-		if (parse_proc_line(kind, line, &tmp) == -1)
-			continue;
-		struct ipc_obj *o = ipc_list_add(l, kind);
-		if (o == NULL)
-			return -1;
-		*o = tmp;
-		if (kind == KIND_SYSV_SEM)
-			sem_fill(o, trace);
-		if (ipc_obj_set_ref(o) == -1)
-			return -1;
 	}
-	return 0;
+	obj_init_sysv(&tmp);
+	if (parse_proc_line(p->kind, line, &tmp) == -1)
+		return 0;
+	return add_sysv(p->l, &tmp, p->trace);
+}
+
+static void fill_perm(struct ipc_obj *o, const struct ipc_perm *p)
+{
+	o->key = p->__key;
+	o->uid = p->uid; o->gid = p->gid;
+	o->cuid = p->cuid; o->cgid = p->cgid;
+	o->mode = p->mode & 0777;
+}
+
+/* One *ctl(idx, cmd, ...) with a *_STAT command into o; the id, or -1 with errno. */
+static int stat_call(enum ipc_kind kind, int idx, int cmd, struct ipc_obj *o)
+{
+	int id;
+
+	if (kind == KIND_SYSV_SHM) {
+		struct shmid_ds ds;
+		if ((id = shmctl(idx, cmd, &ds)) != -1) {
+			o->size = (int64_t)ds.shm_segsz; o->cpid = ds.shm_cpid; o->lpid = ds.shm_lpid;
+			o->nattch = (int64_t)ds.shm_nattch; o->atime = ds.shm_atime;
+			o->dtime = ds.shm_dtime; o->ctime = ds.shm_ctime;
+			o->shm_dest = (ds.shm_perm.mode & SHM_DEST) != 0;
+			fill_perm(o, &ds.shm_perm);
+		}
+	} else if (kind == KIND_SYSV_MSG) {
+		struct msqid_ds ds;
+		if ((id = msgctl(idx, cmd, &ds)) != -1) {
+			o->size = (int64_t)ds.__msg_cbytes; o->msgs = (int64_t)ds.msg_qnum;
+			o->lspid = ds.msg_lspid; o->lrpid = ds.msg_lrpid;
+			o->stime = ds.msg_stime; o->rtime = ds.msg_rtime; o->ctime = ds.msg_ctime;
+			fill_perm(o, &ds.msg_perm);
+		}
+	} else {
+		struct semid_ds ds;
+		union semun arg = { .buf = &ds };
+		if ((id = semctl(idx, 0, cmd, arg)) != -1) {
+			o->nsems = (int64_t)ds.sem_nsems; o->otime = ds.sem_otime; o->ctime = ds.sem_ctime;
+			fill_perm(o, &ds.sem_perm);
+		}
+	}
+	return id;
+}
+
+static void trace_stat(bool trace, enum ipc_kind kind, int idx, bool any, int id)
+{
+	static const char *const fn[KIND_COUNT] = {
+		[KIND_SYSV_MSG] = "msg", [KIND_SYSV_SHM] = "shm", [KIND_SYSV_SEM] = "sem",
+	};
+	static const char *const cmd[KIND_COUNT] = {
+		[KIND_SYSV_MSG] = "MSG", [KIND_SYSV_SHM] = "SHM", [KIND_SYSV_SEM] = "SEM",
+	};
+
+	trace_call(trace, id, errno, "%sctl(%d, %s%s_STAT%s, {...})", fn[kind], idx,
+	           kind == KIND_SYSV_SEM ? "0, " : "", cmd[kind], any ? "_ANY" : "");
+}
+
+/*
+ * One index of the kernel's table: *_STAT_ANY (Linux 4.17) reads any object,
+ * *_STAT only those we may read. *any is 0 until a call tells which the
+ * kernel knows: 1 when *_STAT_ANY worked, -1 when only *_STAT did.
+ */
+static int stat_index(enum ipc_kind kind, int idx, int *any, struct ipc_obj *o, bool trace)
+{
+	static const int stat_cmd[KIND_COUNT][2] = {
+		[KIND_SYSV_MSG] = { MSG_STAT, MSG_STAT_ANY }, [KIND_SYSV_SHM] = { SHM_STAT, SHM_STAT_ANY },
+		[KIND_SYSV_SEM] = { SEM_STAT, SEM_STAT_ANY },
+	};
+	int id = -1;
+
+	if (*any >= 0) {
+		id = stat_call(kind, idx, stat_cmd[kind][1], o);
+		trace_stat(trace, kind, idx, true, id);
+		if (id != -1) {
+			*any = 1;
+			return id;
+		}
+		if (errno != EINVAL || *any == 1)
+			return -1;   /* EINVAL from a kernel that knows *_STAT_ANY: an empty index */
+	}
+	id = stat_call(kind, idx, stat_cmd[kind][0], o);
+	trace_stat(trace, kind, idx, false, id);
+	if (id != -1)
+		*any = -1;
+	return id;
 }
 
 /* Without /proc/sysvipc: walk the kernel's index with *_STAT_ANY (or *_STAT). */
 static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 {
-	int maxidx;
+	int maxidx, any = 0;
 
 	if (kind == KIND_SYSV_SHM) {
 		struct shm_info info;
@@ -151,58 +267,10 @@ static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 		return -1;
 	for (int i = 0; i <= maxidx; i++) {
 		struct ipc_obj tmp = { .kind = kind };
-		struct ipc_perm *p;
-		int id;
-
 		obj_init_sysv(&tmp);
-		if (kind == KIND_SYSV_SHM) {
-			struct shmid_ds ds;
-			if ((id = shmctl(i, SHM_STAT_ANY, &ds)) == -1 && errno == EINVAL)
-				id = shmctl(i, SHM_STAT, &ds);
-			trace_call(trace, id, errno, "shmctl(%d, SHM_STAT_ANY, {...})", i);
-			if (id == -1)
-				continue;
-			p = &ds.shm_perm;
-			tmp.size = (int64_t)ds.shm_segsz; tmp.cpid = ds.shm_cpid; tmp.lpid = ds.shm_lpid;
-			tmp.nattch = (int64_t)ds.shm_nattch; tmp.atime = ds.shm_atime;
-			tmp.dtime = ds.shm_dtime; tmp.ctime = ds.shm_ctime;
-			tmp.shm_dest = (p->mode & SHM_DEST) != 0;
-			tmp.key = p->__key; tmp.uid = p->uid; tmp.gid = p->gid;
-			tmp.cuid = p->cuid; tmp.cgid = p->cgid; tmp.mode = p->mode & 0777;
-		} else if (kind == KIND_SYSV_MSG) {
-			struct msqid_ds ds;
-			if ((id = msgctl(i, MSG_STAT_ANY, &ds)) == -1 && errno == EINVAL)
-				id = msgctl(i, MSG_STAT, &ds);
-			trace_call(trace, id, errno, "msgctl(%d, MSG_STAT_ANY, {...})", i);
-			if (id == -1)
-				continue;
-			p = &ds.msg_perm;
-			tmp.size = (int64_t)ds.__msg_cbytes; tmp.msgs = (int64_t)ds.msg_qnum;
-			tmp.lspid = ds.msg_lspid; tmp.lrpid = ds.msg_lrpid;
-			tmp.stime = ds.msg_stime; tmp.rtime = ds.msg_rtime; tmp.ctime = ds.msg_ctime;
-			tmp.key = p->__key; tmp.uid = p->uid; tmp.gid = p->gid;
-			tmp.cuid = p->cuid; tmp.cgid = p->cgid; tmp.mode = p->mode & 0777;
-		} else {
-			struct semid_ds ds;
-			union semun arg = { .buf = &ds };
-			if ((id = semctl(i, 0, SEM_STAT_ANY, arg)) == -1 && errno == EINVAL)
-				id = semctl(i, 0, SEM_STAT, arg);
-			trace_call(trace, id, errno, "semctl(%d, 0, SEM_STAT_ANY, {...})", i);
-			if (id == -1)
-				continue;
-			p = &ds.sem_perm;
-			tmp.nsems = (int64_t)ds.sem_nsems; tmp.otime = ds.sem_otime; tmp.ctime = ds.sem_ctime;
-			tmp.key = p->__key; tmp.uid = p->uid; tmp.gid = p->gid;
-			tmp.cuid = p->cuid; tmp.cgid = p->cgid; tmp.mode = p->mode & 0777;
-		}
-		tmp.id = id;
-		struct ipc_obj *o = ipc_list_add(l, kind);
-		if (o == NULL)
-			return -1;
-		*o = tmp;
-		if (kind == KIND_SYSV_SEM)
-			sem_fill(o, trace);
-		if (ipc_obj_set_ref(o) == -1)
+		if ((tmp.id = stat_index(kind, i, &any, &tmp, trace)) == -1)
+			continue;
+		if (add_sysv(l, &tmp, trace) == -1)
 			return -1;
 	}
 	return 0;
@@ -210,16 +278,19 @@ static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 
 int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace)
 {
-	FILE *f = fopen(proc_file[kind], "re");
-	int r;
+	struct proc_lines p = { .l = l, .kind = kind, .trace = trace };
+	char buf[8192];
+	int fd = open(proc_file[kind], O_RDONLY | O_CLOEXEC), r;
 
-	trace_call(trace, f ? 3 : -1, errno, "open(\"%s\", O_RDONLY)", proc_file[kind]);
-	if (f == NULL) {
+	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY)", proc_file[kind]);
+	if (fd == -1) {
 		l->sysv_fallback = true;
 		return collect_stat(l, kind, trace);
 	}
-	r = collect_proc(l, kind, f, trace);
-	fclose(f);
+	r = fd_each_line(fd, buf, sizeof(buf), proc_line, &p);
+	int saved = errno;
+	close(fd);
+	errno = saved;
 	return r;
 }
 

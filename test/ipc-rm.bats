@@ -342,15 +342,16 @@ ipc-rm: posix-shm:/$T-\\x1b]0;title: no such object"
 	mk_fifo "/dev/shm/$T.fifo"
 	local refs=("sysv-msg:id:$rootq" "sysv-msg:id:$userq" "posix-shm:/$T-root" "posix-shm:/$T-user"
 	            "posix-mq:/$T-rootq" "fifo:/dev/shm/$T.fifo")
-	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n "${refs[@]}"
+	# --force: nobody cannot read root's processes, so its own object is 'unknown' (refused without it).
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n --force "${refs[@]}"
 	dry="$output|$stderr"
 	assert_equal "$stderr" "ipc-rm: sysv-msg:id:$rootq: Operation not permitted
 ipc-rm: posix-shm:/$T-root: Permission denied
 ipc-rm: posix-mq:/$T-rootq: Permission denied
 ipc-rm: fifo:/dev/shm/$T.fifo: Operation not permitted"
-	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n --all -t posix-shm --name "/$T-*"
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -n --force --all -t posix-shm --name "/$T-*"
 	assert_equal "$output|$stderr" "would remove posix-shm:/$T-user|ipc-rm: posix-shm:/$T-root: Permission denied"
-	run -5 --separate-stderr "${nobody[@]}" ipc-rm -v "${refs[@]}"
+	run -5 --separate-stderr "${nobody[@]}" ipc-rm -v --force "${refs[@]}"
 	assert_equal "${output//removed/would remove}|$stderr" "$dry"
 	sysv_exists q "$rootq"
 	run ! sysv_exists q "$userq"
@@ -414,4 +415,49 @@ C
 	[ ! -e "/dev/shm/$name" ]
 	assert_equal "$(printf '%s' "$stderr" | tr -d '\n' | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
 	[[ "$stderr" == *"shm_unlink(\"/$T-\\x1b[31m\\x0ax\") = 0"* ]]
+}
+
+@test "a set of several semaphores with a process waiting on its third is refused (exit 7) and kept" {
+	local sem
+	sem=$(mk_sysv sem 3)
+	python3 -c '
+import ctypes, sys
+class Sembuf(ctypes.Structure):
+    _fields_ = [("num", ctypes.c_ushort), ("op", ctypes.c_short), ("flg", ctypes.c_short)]
+op = Sembuf(2, -1, 0)
+ctypes.CDLL(None).semop(int(sys.argv[1]), ctypes.byref(op), 1)' "$sem" 3>&- &
+	echo "$!" >>"$HOLDERS"
+	timeout 10 bash -c "until ipcs -s -i $sem | awk '\$1 == \"2\" && \$3 > 0 { f = 1 } END { exit !f }'; do sleep 0.02; done"
+	run -7 --separate-stderr ipc-rm "sysv-sem:id:$sem"
+	assert_equal "$stderr" "ipc-rm: sysv-sem:id:$sem: in use (use --force)"
+	sysv_exists s "$sem"
+	run -7 ipc-rm -s "$sem"
+	sysv_exists s "$sem"
+	run -0 ipc-rm --force -s "$sem"
+	run ! sysv_exists s "$sem"
+}
+
+@test "as an unprivileged user: an object whose holders cannot be seen is refused (exit 7), saying why" {
+	mk_posix_shm "/$T-own"
+	chown nobody "/dev/shm/$T-own"
+	hold posix-shm-hold "/$T-own"
+	run -7 --separate-stderr setpriv --reuid nobody --regid nogroup --clear-groups ipc-rm "posix-shm:/$T-own"
+	assert_regex "$stderr" "^ipc-rm: posix-shm:/$T-own: state unknown: cannot read the open files of [0-9]+ process(es)? \\(root can\\); use --force$"
+	posix_exists posix-shm "/$T-own"
+	run -7 setpriv --reuid nobody --regid nogroup --clear-groups ipc-rm --all -t posix-shm --name "/$T-own"
+	posix_exists posix-shm "/$T-own"
+	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-rm --force "posix-shm:/$T-own"
+	run ! posix_exists posix-shm "/$T-own"
+}
+
+@test "--all --path: a missing directory is one warning and exit 3; nested roots remove each FIFO once" {
+	mkdir "$FILES/sub"
+	mk_fifo "$FILES/sub/x.fifo"
+	run -3 --separate-stderr ipc-rm -n --all -t fifo --path "$FILES/none" --path "$FILES"
+	assert_output "would remove fifo:$FILES/sub/x.fifo"
+	assert_equal "$stderr" "ipc-rm: --path $FILES/none: no such directory"
+	run -0 --separate-stderr ipc-rm -v --all -t fifo --path "$FILES" --path "$FILES/sub"
+	assert_output "removed fifo:$FILES/sub/x.fifo"
+	assert_equal "$stderr" ""
+	[ ! -e "$FILES/sub/x.fifo" ]
 }
