@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,25 +105,31 @@ static int cmd_create(int argc, char *argv[])
 		case 'M': c.maxmsg = (long)opt_int(optarg, 1, INT_MAX, "--maxmsg"); break;
 		case 'S': c.msgsize = opt_size(optarg, 1, INT_MAX, "--msgsize"); break;
 		case 'B': c.max_bytes = opt_size(optarg, 1, INT_MAX, "--max-bytes"); break;
-		case 'm': c.mode = (int)opt_mode(optarg, "--mode"); break;
+		case 'm': c.mode = (int)opt_mode(optarg, "--mode"); c.mode_given = true; break;
 		case 'e': c.exist_ok = true; break;
 		}
 	}
 	if (argc - optind != 1)
 		bad_usage("create takes one REF");
-	parse_ref(argv[optind], &r);
+	const char *ref = argv[optind];
+	parse_ref(ref, &r);
 	if (r.kind == KIND_POSIX_MQ && c.max_bytes)
 		bad_usage("--max-bytes is for System V queues (POSIX: --maxmsg and --msgsize)");
 	if (r.kind == KIND_SYSV_MSG && (c.maxmsg || c.msgsize))
 		bad_usage("--maxmsg and --msgsize are for POSIX queues (System V: --max-bytes)");
 	if (r.kind == KIND_SYSV_MSG && r.form == REF_ID)
-		bad_usage("%s: a new System V queue is named by key: or ftok:, the kernel picks the id", argv[optind]);
+		bad_usage("%s: a new System V queue is named by key: or ftok:, the kernel picks the id", ename(ref));
 	if (msgq_create(&q, &r, &c, trace) == -1) {
 		int e = errno;
+		if (e == EEXIST && c.differs)
+			die(EXIT_EXISTS, strcmp(c.differs, "mode") == 0 ?
+			    "create %s: the queue exists with --%s %04llo, not %04llo; nothing changed" :
+			    "create %s: the queue exists with --%s %lld, not %lld; nothing changed",
+			    ename(ref), c.differs, c.was, c.asked);
 		const char *reason = msgq_limit_reason(&r, &c, e, why, sizeof(why));
 		if (reason)
-			errx(EXIT_FAIL, "create %s: %s", argv[optind], reason);
-		fail("create", argv[optind], e);
+			die(EXIT_FAIL, "create %s: %s", ename(ref), reason);
+		fail("create", ref, e);
 	}
 	if (r.kind == KIND_SYSV_MSG)
 		printf("sysv-msg:id:%d\n", q.id);   /* the REF a script keeps */
@@ -130,95 +137,104 @@ static int cmd_create(int argc, char *argv[])
 	return EXIT_OK;
 }
 
-static void too_long(const char *ref, size_t len, const struct msgq *q, const char *which)
+/* A message longer than the queue takes is a usage error, refused before it is sent. */
+static _Noreturn void too_long(const char *ref, const char *which, size_t len, const struct msgq *q,
+                               size_t sent)
 {
-	errx(EXIT_USAGE, "send %s: %s is %zu bytes, longer than the queue takes (%zu%s); nothing sent",
-	     ref, which, len, q->msgsize, q->kind == KIND_SYSV_MSG ? ", kernel.msgmax or msg_qbytes" : ", its msgsize");
+	char size[48] = "", before[64] = "nothing sent";
+
+	if (len > 0)
+		snprintf(size, sizeof(size), " is %zu bytes,", len);
+	if (sent > 0)
+		snprintf(before, sizeof(before), "%zu message%s sent before it", sent, sent == 1 ? "" : "s");
+	die(EXIT_USAGE, "send %s: %s%s%s longer than the queue takes (%zu%s); %s", ename(ref), which, size,
+	    len > 0 ? "" : " is", q->msgsize,
+	    q->kind == KIND_SYSV_MSG ? ", kernel.msgmax or msg_qbytes" : ", its msgsize", before);
 }
 
-static int send_one(struct msgq *q, const char *ref, const void *buf, size_t len, long prio,
-                    int64_t timeout)
+static void on_tick(int sig)
 {
-	if (msgq_send(q, buf, len, prio, timeout) == -1)
+	(void)sig;
+}
+
+/*
+ * A POSIX wait without a deadline blocks untimed (a timer armed for each wait
+ * costs small messages 10-20%); this SIGALRM every second interrupts it, so a
+ * queue removed meanwhile is still noticed.
+ */
+static void tick(struct msgq *q, int64_t timeout)
+{
+	struct sigaction sa = { .sa_handler = on_tick };   /* no SA_RESTART: the wait returns EINTR */
+	struct itimerval every = { { 1, 0 }, { 1, 0 } };
+
+	sigemptyset(&sa.sa_mask);
+	if (q->kind == KIND_POSIX_MQ && timeout < 0 && sigaction(SIGALRM, &sa, NULL) == 0 &&
+	    setitimer(ITIMER_REAL, &every, NULL) == 0)
+		q->ticked = true;
+}
+
+static void send_one(struct msgq *q, const char *ref, const void *buf, size_t len, long tag,
+                     int64_t timeout)
+{
+	int r;
+
+	while ((r = msgq_send(q, buf, len, tag, timeout)) == -1 && errno == EINTR)
+		;
+	if (r == -1)
 		fail("send", ref, errno);
-	return 0;
 }
 
-/* Reads all of a descriptor into memory. */
-static char *slurp(int fd, size_t *len)
+/* Each argument is a message; every one is checked before the first is sent. */
+static void send_args(struct msgq *q, const char *ref, char *msgs[], int n, long tag, int64_t timeout)
 {
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-	ssize_t r;
+	char which[32];
 
-	while (buf && (r = read(fd, buf + n, cap - n)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return NULL;
+	for (int i = 0; i < n; i++)
+		if (strlen(msgs[i]) > q->msgsize) {
+			snprintf(which, sizeof(which), "message %d", i + 1);
+			too_long(ref, which, strlen(msgs[i]), q, 0);
 		}
-		n += (size_t)r;
-		if (n == cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (nb == NULL)
-				free(buf);
-			buf = nb;
-		}
-	}
-	*len = n;
-	return buf;
+	for (int i = 0; i < n; i++)
+		send_one(q, ref, msgs[i], strlen(msgs[i]), tag, timeout);
 }
 
-/* Each line (or NUL-terminated record) of stdin is a message, read in large blocks. */
-static void send_records(struct msgq *q, const char *ref, char delim, long prio, int64_t timeout)
+/* All of stdin is one message; no more than the queue takes is read to refuse it. */
+static void send_whole(struct msgq *q, const char *ref, long tag, int64_t timeout)
 {
-	size_t cap = 1 << 16, have = 0, lineno = 0;
-	char *buf = malloc(cap);
-	ssize_t r;
+	size_t len;
+	char *all = io_read_max(STDIN_FILENO, q->msgsize, &len);
 
-	if (buf == NULL)
-		err(EXIT_FAIL, "out of memory");
-	for (;;) {
-		r = read(STDIN_FILENO, buf + have, cap - have);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			err(EXIT_FAIL, "send %s: reading stdin", ref);
-		have += (size_t)r;
-		char *p = buf, *end = buf + have, *d;
-		while ((d = memchr(p, delim, (size_t)(end - p))) != NULL) {
-			lineno++;
-			if ((size_t)(d - p) > q->msgsize) {
-				char which[64];
-				snprintf(which, sizeof(which), "record %zu", lineno);
-				too_long(ref, (size_t)(d - p), q, which);
-			}
-			send_one(q, ref, p, (size_t)(d - p), prio, timeout);
-			p = d + 1;
+	if (all == NULL && errno == EFBIG)
+		too_long(ref, "stdin", 0, q, 0);
+	if (all == NULL)
+		die(EXIT_FAIL, "send %s: reading stdin: %s", ename(ref), strerror(errno));
+	send_one(q, ref, all, len, tag, timeout);
+	free(all);
+}
+
+/* Each line (or NUL-terminated record) of stdin is a message. */
+static void send_stream(struct msgq *q, const char *ref, char delim, long tag, int64_t timeout)
+{
+	struct io_records in;
+	size_t sent;
+	char which[48];
+
+	if (io_records_open(&in, STDIN_FILENO, delim, q->msgsize) == -1)
+		die(EXIT_FAIL, "send %s: %s", ename(ref), strerror(errno));
+	if (msgq_send_records(q, &in, tag, timeout, &sent) == -1) {
+		int e = errno;
+		if (in.err == EMSGSIZE) {
+			snprintf(which, sizeof(which), "record %zu", sent + 1);
+			too_long(ref, which, 0, q, sent);
 		}
-		have = (size_t)(end - p);
-		memmove(buf, p, have);
-		if (r == 0)
-			break;
-		if (have == cap) {
-			if (have > q->msgsize) {
-				char which[64];
-				snprintf(which, sizeof(which), "record %zu", lineno + 1);
-				too_long(ref, have, q, which);
-			}
-			char *nb = realloc(buf, cap *= 2);
-			if (nb == NULL)
-				err(EXIT_FAIL, "out of memory");
-			buf = nb;
-		}
+		if (in.err)
+			die(EXIT_FAIL, "send %s: reading stdin: %s", ename(ref), strerror(e));
+		if (sent == 0)
+			fail("send", ref, e);
+		die(exit_code_for_errno(e), "send %s: %s; %zu message%s sent before it", ename(ref),
+		    errno_text("send", e), sent, sent == 1 ? "" : "s");
 	}
-	if (have > 0) {   /* a last record without its delimiter */
-		if (have > q->msgsize)
-			too_long(ref, have, q, "the last record");
-		send_one(q, ref, buf, have, prio, timeout);
-	}
-	free(buf);
+	io_records_close(&in);
 }
 
 static int cmd_send(int argc, char *argv[])
@@ -260,28 +276,13 @@ static int cmd_send(int argc, char *argv[])
 
 	if (msgq_open(&q, &r, O_WRONLY, trace) == -1)
 		fail("send", ref, errno);
-	if (optind < argc) {
-		/* Every message is checked before the first is sent. */
-		for (int i = optind; i < argc; i++)
-			if (strlen(argv[i]) > q.msgsize) {
-				char which[32];
-				snprintf(which, sizeof(which), "message %d", i - optind + 1);
-				too_long(ref, strlen(argv[i]), &q, which);
-			}
-		for (int i = optind; i < argc; i++)
-			send_one(&q, ref, argv[i], strlen(argv[i]), tag, timeout);
-	} else if (whole) {
-		size_t len;
-		char *all = slurp(STDIN_FILENO, &len);
-		if (all == NULL)
-			err(EXIT_FAIL, "send %s: reading stdin", ref);
-		if (len > q.msgsize)
-			too_long(ref, len, &q, "stdin");
-		send_one(&q, ref, all, len, tag, timeout);
-		free(all);
-	} else {
-		send_records(&q, ref, nul ? '\0' : '\n', tag, timeout);
-	}
+	tick(&q, timeout);
+	if (optind < argc)
+		send_args(&q, ref, argv + optind, argc - optind, tag, timeout);
+	else if (whole)
+		send_whole(&q, ref, tag, timeout);
+	else
+		send_stream(&q, ref, nul ? '\0' : '\n', tag, timeout);
 	msgq_close(&q);
 	return EXIT_OK;
 }
@@ -293,38 +294,40 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-/* A signal ends a receive between messages, never inside one; then dies of it as usual. */
+/*
+ * A signal ends a receive between messages, never inside one; then ipc-mq dies
+ * of it as usual. A signal ignored from the start (a background job's SIGINT)
+ * stays ignored.
+ */
 static void catch_stops(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop };   /* no SA_RESTART: waits return EINTR */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop }, old;   /* no SA_RESTART: waits return EINTR */
+
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }
 
 static _Noreturn void die_of_stop(int code)
 {
 	if (stop_signal) {
+		sigset_t s;
+		fflush(stdout);
 		signal(stop_signal, SIG_DFL);
+		sigemptyset(&s);
+		sigaddset(&s, stop_signal);
+		sigprocmask(SIG_UNBLOCK, &s, NULL);
 		raise(stop_signal);
 	}
 	exit(code);
 }
 
-/* Writes all of a buffer, whatever the pipe takes at a time. */
-static void write_all(int fd, const void *p, size_t len)
+static void out(const void *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err(EXIT_FAIL, "write error");
-		}
-		p = (const char *)p + w;
-		len -= (size_t)w;
-	}
+	if (write_all(STDOUT_FILENO, buf, len) == -1)
+		die(EXIT_FAIL, "write error: %s", strerror(errno));
 }
 
 /* One message as a JSON object, built in memory so that it goes out in one write. */
@@ -346,6 +349,64 @@ static char *json_message(const void *buf, size_t n, const char *tagname, long t
 
 enum recv_out { OUT_LINES, OUT_NUL, OUT_RAWMSG, OUT_JSONMSG };
 
+/* One output mode: -0, --raw and --json each say how messages are written. */
+static void set_out(enum recv_out *mode, enum recv_out m)
+{
+	static const char *const names[] = { "", "-0", "--raw", "--json" };
+
+	if (*mode != OUT_LINES && *mode != m)
+		bad_usage("recv: %s and %s do not go together", names[*mode], names[m]);
+	*mode = m;
+}
+
+struct recv_opts {
+	enum recv_out mode;
+	long long count, type;
+	bool follow, verbose;
+	int64_t timeout;
+};
+
+/* Receives and writes messages; each is written in full before the next is taken. */
+static long long recv_loop(struct msgq *q, const char *ref, const struct recv_opts *o)
+{
+	/* -n 0 without -f drains what is there; otherwise each wait is the --timeout. */
+	int64_t wait = (o->count == 0 && !o->follow) ? 0 : o->timeout;
+	const char *tagname = q->kind == KIND_POSIX_MQ ? "priority" : "type";
+	long long got = 0;
+	char *msg;
+	long tag;
+
+	while ((o->count == 0 || got < o->count) && !stop_signal) {
+		ssize_t n = msgq_recv(q, &msg, (long)o->type, &tag, wait);
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			if ((e == EAGAIN && o->count == 0 && !o->follow) ||
+			    ((e == ETIMEDOUT || e == EAGAIN) && o->follow))
+				break;   /* drained, or idle for --timeout while following */
+			if (o->mode == OUT_JSONMSG)
+				out(got ? "\n]\n" : "]\n", got ? 3 : 2);
+			fail("recv", ref, e);
+		}
+		got++;
+		if (o->mode == OUT_JSONMSG) {
+			size_t rl;
+			char *rec = json_message(msg, (size_t)n, tagname, tag, got == 1, &rl);
+			out(rec, rl);
+			free(rec);
+		} else {
+			size_t len = (size_t)n;
+			if (o->mode != OUT_RAWMSG)
+				msg[len++] = o->mode == OUT_NUL ? '\0' : '\n';   /* the queue leaves room */
+			out(msg, len);
+		}
+		if (o->verbose)
+			fprintf(stderr, "%s %ld, %zd bytes\n", tagname, tag, n);
+	}
+	return got;
+}
+
 static int cmd_recv(int argc, char *argv[])
 {
 	static const struct option lo[] = {
@@ -355,24 +416,22 @@ static int cmd_recv(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'J' }, { "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum recv_out mode = OUT_LINES;
+	struct recv_opts o = { .mode = OUT_LINES, .count = 1, .timeout = -1 };
 	struct ipc_ref r;
 	struct msgq q;
-	long long count = 1, type = 0;
-	bool follow = false, verbose = false, type_given = false, count_given = false;
-	int64_t timeout = -1;
+	bool type_given = false, count_given = false;
 	int ch;
 
 	while ((ch = cli_getopt(argc, argv, "n:ft:0vJ", lo)) != -1) {
 		switch (ch) {
-		case 'n': count = opt_int(optarg, 0, LLONG_MAX, "--count"); count_given = true; break;
-		case 'f': follow = true; break;
-		case 't': timeout = opt_duration(optarg, "--timeout"); break;
-		case 'T': type = opt_int(optarg, LONG_MIN + 1, LONG_MAX, "--type"); type_given = true; break;
-		case '0': mode = OUT_NUL; break;
-		case 'r': mode = OUT_RAWMSG; break;
-		case 'J': mode = OUT_JSONMSG; break;
-		case 'v': verbose = true; break;
+		case 'n': o.count = opt_int(optarg, 0, LLONG_MAX, "--count"); count_given = true; break;
+		case 'f': o.follow = true; break;
+		case 't': o.timeout = opt_duration(optarg, "--timeout"); break;
+		case 'T': o.type = opt_int(optarg, LONG_MIN + 1, LONG_MAX, "--type"); type_given = true; break;
+		case '0': set_out(&o.mode, OUT_NUL); break;
+		case 'r': set_out(&o.mode, OUT_RAWMSG); break;
+		case 'J': set_out(&o.mode, OUT_JSONMSG); break;
+		case 'v': o.verbose = true; break;
 		}
 	}
 	if (argc - optind != 1)
@@ -381,62 +440,21 @@ static int cmd_recv(int argc, char *argv[])
 	parse_ref(ref, &r);
 	if (type_given && r.kind != KIND_SYSV_MSG)
 		bad_usage("--type is for System V queues");
-	if (mode == OUT_RAWMSG && ((count_given && count != 1) || follow))
+	if (o.mode == OUT_RAWMSG && ((count_given && o.count != 1) || o.follow))
 		bad_usage("--raw prints exactly one message: no --count or --follow");
-	if (follow && !count_given)
-		count = 0;
+	if (o.follow && !count_given)
+		o.count = 0;
 	if (msgq_open(&q, &r, O_RDONLY, trace) == -1)
 		fail("recv", ref, errno);
-
-	size_t cap = q.kind == KIND_POSIX_MQ ? q.msgsize : q.sysv_cap;
-	char *buf = malloc(cap + 1);   /* + the delimiter, written with the message */
-	if (buf == NULL)
-		err(EXIT_FAIL, "out of memory");
 	catch_stops();
-	/* -n 0 without -f drains what is there; otherwise each wait is the --timeout. */
-	int64_t wait = (count == 0 && !follow) ? 0 : timeout;
-	long long got = 0;
-	int code = EXIT_OK;
-	if (mode == OUT_JSONMSG)
-		write_all(STDOUT_FILENO, "[", 1);
-	while (count == 0 || got < count) {
-		long tag;
-		ssize_t n = msgq_recv(&q, buf, cap, (long)type, &tag, wait);
-		if (n < 0) {
-			int e = errno;
-			if (e == EINTR && stop_signal)
-				break;
-			if (e == EINTR)
-				continue;
-			if ((e == EAGAIN && count == 0 && !follow) || ((e == ETIMEDOUT || e == EAGAIN) && follow))
-				break;   /* drained, or idle for --timeout while following */
-			if (mode == OUT_JSONMSG)
-				write_all(STDOUT_FILENO, "]\n", 2);
-			fail("recv", ref, e);
-		}
-		got++;
-		if (mode == OUT_JSONMSG) {
-			size_t rl;
-			char *rec = json_message(buf, (size_t)n, q.kind == KIND_POSIX_MQ ? "priority" : "type",
-			                         tag, got == 1, &rl);
-			write_all(STDOUT_FILENO, rec, rl);
-			free(rec);
-		} else {
-			size_t len = (size_t)n;
-			if (mode != OUT_RAWMSG)
-				buf[len++] = mode == OUT_NUL ? '\0' : '\n';
-			write_all(STDOUT_FILENO, buf, len);
-		}
-		if (verbose)
-			fprintf(stderr, "%s %ld, %zd bytes\n", q.kind == KIND_POSIX_MQ ? "priority" : "type", tag, n);
-		if (stop_signal)
-			break;
-	}
-	if (mode == OUT_JSONMSG)
-		write_all(STDOUT_FILENO, got ? "\n]\n" : "]\n", got ? 3 : 2);
-	free(buf);
+	tick(&q, o.count == 0 && !o.follow ? 0 : o.timeout);
+	if (o.mode == OUT_JSONMSG)
+		out("[", 1);
+	long long got = recv_loop(&q, ref, &o);
+	if (o.mode == OUT_JSONMSG)
+		out(got ? "\n]\n" : "]\n", got ? 3 : 2);
 	msgq_close(&q);
-	die_of_stop(code);
+	die_of_stop(EXIT_OK);
 }
 
 static int cmd_info(int argc, char *argv[])
@@ -504,32 +522,134 @@ static int cmd_rm(int argc, char *argv[])
 	return code;
 }
 
-/* Runs COMMAND with the queue's name in IPC_MQ; returns its exit status. */
-static int run_command(char *argv[], const char *ref, const sigset_t *old)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == -1)
-		err(EXIT_FAIL, "notify %s: fork", ref);
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, old, NULL);
-		setenv("IPC_MQ", ref, 1);
-		execvp(argv[0], argv);
-		warn("notify %s: %s", ref, argv[0]);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			err(EXIT_FAIL, "notify %s: wait", ref);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static long curmsgs(int fd)
+/* The queue's message count, and when it last changed (a send or a receive sets its mtime). */
+static long queue_state(int fd, struct timespec *mtime)
 {
 	struct mq_attr a;
+	struct stat st;
 
+	if (mtime)
+		*mtime = fstat(fd, &st) == 0 ? st.st_mtim : (struct timespec){ 0, 0 };
 	return mq_getattr(fd, &a) == 0 ? a.mq_curmsgs : 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* What notify waits with: the notification signal and the stops, held blocked throughout. */
+struct watch {
+	struct msgq *q;
+	sigset_t set;
+	int64_t end;              /* --timeout: when an idle wait ends; INT64_MAX for never */
+};
+
+enum { WAKE_RUN = 0, WAKE_IDLE = -1, WAKE_EMPTY = -2 };   /* or > 0: the stop signal that came */
+
+/* Waits for a signal of the set, at most ns and not past the deadline: the signal, or 0. */
+static int sig_wait(const struct watch *w, int64_t ns)
+{
+	int64_t left = w->end == INT64_MAX ? INT64_MAX : w->end - now_ns();
+	siginfo_t si;
+	int sig;
+
+	if (ns < left)
+		left = ns;
+	if (left <= 0)
+		return 0;
+	if (left == INT64_MAX) {
+		sig = sigwaitinfo(&w->set, &si);
+	} else {
+		struct timespec ts = { (time_t)(left / 1000000000), (long)(left % 1000000000) };
+		sig = sigtimedwait(&w->set, &si, &ts);
+	}
+	return sig > 0 ? sig : 0;
+}
+
+/* Until a message arrives on the empty queue, which mq_notify signals. */
+static int wait_notification(struct watch *w, const char *ref)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+	sigset_t rt;
+	int rr = mq_notify(w->q->fd, &ev), sig;
+
+	trace_call(trace, rr, errno, "mq_notify(%d, {SIGEV_SIGNAL, SIGRTMIN})", w->q->fd);
+	if (rr == -1)
+		die(errno == EBUSY ? EXIT_BUSY : EXIT_FAIL, "notify %s: %s", ename(ref),
+		    errno == EBUSY ? "another process is registered" : strerror(errno));
+	/* A message that came before the registration sends no signal: run now. */
+	if (queue_state(w->q->fd, NULL) > 0) {
+		mq_notify(w->q->fd, NULL);
+		sigemptyset(&rt);
+		sigaddset(&rt, SIGRTMIN);
+		sigtimedwait(&rt, NULL, &(struct timespec){ 0, 0 });   /* if it fired meanwhile */
+		return WAKE_RUN;
+	}
+	while ((sig = sig_wait(w, INT64_MAX)) == 0)
+		if (w->end != INT64_MAX && now_ns() >= w->end)
+			return WAKE_IDLE;
+	return sig == SIGRTMIN ? WAKE_RUN : sig;
+}
+
+/*
+ * A run left messages it did not take: no notification comes while the queue
+ * holds some, so watch it for a new one (its count grows, or its mtime moves).
+ */
+static int wait_arrival(const struct watch *w)
+{
+	struct timespec was, now;
+	long n = queue_state(w->q->fd, &was), m;
+
+	for (int64_t step = 10000000;; step = step < 250000000 ? step * 2 : step) {
+		int sig = sig_wait(w, step);
+		if (sig > 0 && sig != SIGRTMIN)
+			return sig;
+		if (w->end != INT64_MAX && now_ns() >= w->end)
+			return WAKE_IDLE;
+		if ((m = queue_state(w->q->fd, &now)) == 0)
+			return WAKE_EMPTY;
+		if (m > n || (m == n && (now.tv_sec != was.tv_sec || now.tv_nsec != was.tv_nsec)))
+			return WAKE_RUN;
+		n = m;
+		was = now;
+	}
+}
+
+/*
+ * When to run next. Messages waiting at the start, or left by a run that changed
+ * the queue (it took some, or more came), get a run at once; a run that left
+ * the queue as it was waits for the next message.
+ */
+static int notify_wait(struct watch *w, const char *ref, long before, long after, bool first)
+{
+	if (after > 0 && (first || after != before))
+		return WAKE_RUN;
+	int r = after > 0 ? wait_arrival(w) : WAKE_EMPTY;
+	return r == WAKE_EMPTY ? wait_notification(w, ref) : r;
+}
+
+/* Runs COMMAND once; a stop signal meanwhile is passed on to it, then ends notify. */
+static void run_command(const char *ref, char *argv[])
+{
+	struct child c;
+	int status;
+
+	if (child_start(&c, argv, -1, -1) == -1) {
+		int e = errno;
+		die(child_exec_code(e), "notify %s: %s: %s", ename(ref), ename(argv[0]),
+		    e == ENOENT ? "command not found" : strerror(e));
+	}
+	if (child_wait(&c, &status) == -1)
+		die(EXIT_FAIL, "notify %s: waiting for %s: %s", ename(ref), ename(argv[0]), strerror(errno));
+	if (c.signal)
+		stop_signal = c.signal;
+	else if (status != 0)
+		die(EXIT_FAIL, "notify %s: %s exited with status %d", ename(ref), ename(argv[0]),
+		    child_exit_code(status));
 }
 
 static int cmd_notify(int argc, char *argv[])
@@ -540,7 +660,7 @@ static int cmd_notify(int argc, char *argv[])
 	};
 	struct ipc_ref r;
 	struct msgq q;
-	long long count = 0, runs = 0;
+	long long count = 0;
 	int64_t timeout = -1;
 	int ch;
 
@@ -556,62 +676,38 @@ static int cmd_notify(int argc, char *argv[])
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	if (optind >= argc)
-		bad_usage("notify %s: give the COMMAND to run after --", ref);
+		bad_usage("notify %s: give the COMMAND to run after --", ename(ref));
 	parse_ref(ref, &r);
 	if (r.kind != KIND_POSIX_MQ)
 		bad_usage("notify is for POSIX queues (mq_notify); System V queues have none");
 	if (msgq_open(&q, &r, O_RDONLY, trace) == -1)
 		fail("notify", ref, errno);
+	if (setenv("IPC_MQ", ref, 1) == -1)
+		die(EXIT_FAIL, "notify %s: %s", ename(ref), strerror(errno));
 
-	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
-	int code = EXIT_OK;
-	/* Messages already waiting get a run first: no notification would come for them. */
-	bool pending = curmsgs(q.fd) > 0;
-	while (count == 0 || runs < count) {
-		if (!pending) {
-			int rr = mq_notify(q.fd, &ev);
-			trace_call(trace, rr, errno, "mq_notify(%d, {SIGEV_SIGNAL, SIGRTMIN})", q.fd);
-			if (rr == -1)
-				errc(errno == EBUSY ? EXIT_BUSY : EXIT_FAIL, errno, "notify %s%s", ref,
-				     errno == EBUSY ? ": another process is registered" : "");
-			/* A message that came between the check and the registration: no signal for it. */
-			if (curmsgs(q.fd) == 0) {
-				siginfo_t si;
-				struct timespec ts = { (time_t)(timeout / 1000000000LL), (long)(timeout % 1000000000LL) };
-				int sig = timeout < 0 ? sigwaitinfo(&set, &si) : sigtimedwait(&set, &si, &ts);
-				if (sig == -1 && errno == EAGAIN)
-					break;   /* idle for --timeout: done */
-				if (sig == -1)
-					continue;
-				if (sig != SIGRTMIN) {
-					stop_signal = sig;
-					break;
-				}
-			} else {
-				mq_notify(q.fd, NULL);   /* unregister; we run now */
-			}
-		}
-		long before = curmsgs(q.fd);
-		int st = run_command(argv + optind, ref, &old);
-		runs++;
-		if (st != 0) {
-			warnx("notify %s: %s exited with status %d", ref, argv[optind], st);
-			code = EXIT_FAIL;
+	struct watch w = { .q = &q };
+	sigemptyset(&w.set);
+	sigaddset(&w.set, SIGRTMIN);
+	sigaddset(&w.set, SIGINT);
+	sigaddset(&w.set, SIGTERM);
+	sigaddset(&w.set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &w.set, NULL);
+	long before = 0, after = queue_state(q.fd, NULL);
+	for (long long runs = 0; (count == 0 || runs < count) && !stop_signal; runs++) {
+		w.end = timeout < 0 ? INT64_MAX : now_ns() + timeout;
+		int wake = notify_wait(&w, ref, before, after, runs == 0);
+		if (wake == WAKE_IDLE)
+			break;   /* idle for --timeout: done */
+		if (wake > 0) {
+			stop_signal = wake;
 			break;
 		}
-		/* Run again at once while the command takes messages but some remain. */
-		long after = curmsgs(q.fd);
-		pending = after > 0 && after < before;
+		before = queue_state(q.fd, NULL);
+		run_command(ref, argv + optind);
+		after = queue_state(q.fd, NULL);
 	}
 	msgq_close(&q);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	die_of_stop(code);
+	die_of_stop(EXIT_OK);
 }
 
 int main(int argc, char *argv[])
