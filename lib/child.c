@@ -97,6 +97,16 @@ int child_wait(struct child *c, int *status)
 	return r;
 }
 
+int child_run(char *const argv[], int *status, int *stop)
+{
+	struct child c;
+
+	if (child_start(&c, argv, -1, -1) == -1 || child_wait(&c, status) == -1)
+		return -1;
+	*stop = c.signal;
+	return 0;
+}
+
 int child_exit_code(int status)
 {
 	if (WIFEXITED(status))

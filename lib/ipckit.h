@@ -377,6 +377,8 @@ int child_start(struct child *c, char *const argv[], int fd_in, int fd_out);
  * in c->signal: the caller then stops, as the user asked. Restores the mask.
  */
 int child_wait(struct child *c, int *status);
+/* Both: runs argv to its end; *stop is c->signal. -1 with errno if it could not run. */
+int child_run(char *const argv[], int *status, int *stop);
 /* The status a shell reports: the exit status, or 128 + the signal that killed it. */
 int child_exit_code(int status);
 /* A shell's status for a command it could not run: 127 not found, 126 not executable. */
@@ -443,8 +445,7 @@ struct msgq {
 	void *sysv_buf;           /* System V: a long type and sysv_cap bytes (+1), reused */
 	char *rbuf;               /* POSIX: msgsize bytes (+1) to receive into */
 	size_t sysv_cap;          /* kernel.msgmax when opened */
-	bool ticked;              /* the caller interrupts waits every second or so (a SIGALRM
-	                             tick): POSIX waits without a deadline then arm no timer */
+	bool ticked;              /* msgq_tick: POSIX waits without a deadline arm no timer */
 	bool trace;
 };
 struct msgq_create {
@@ -466,6 +467,18 @@ int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
  */
 int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, bool trace);
 void msgq_close(struct msgq *q);
+/*
+ * For a caller about to wait without a deadline (timeout_ns -1) on a POSIX
+ * queue: a timer armed for every wait costs a stream of small messages 10-20%,
+ * so the wait arms none; instead a SIGALRM every second (a handler that does
+ * nothing, an interval timer) interrupts it, to see that the queue was not
+ * removed meanwhile. Waits then return EINTR now and then: retry them. Does
+ * nothing for System V or a wait with a deadline; if the timer cannot be set,
+ * waits keep their timers.
+ */
+void msgq_tick(struct msgq *q, int64_t timeout_ns);
+/* A REF as ipc-mq reads it: /name is POSIX, key:, id: and ftok: System V; -1 with *why. */
+int msgq_ref_parse(const char *text, struct ipc_ref *r, const char **why);
 /*
  * timeout_ns: -1 waits for ever, 0 tries once. Returns 0, or -1 with errno:
  * EAGAIN when full (timeout 0) or ETIMEDOUT, EIDRM when the queue went away
@@ -490,9 +503,23 @@ ssize_t msgq_recv(struct msgq *q, char **msg, long type, long *prio_or_type, int
 int msgq_send_records(struct msgq *q, struct io_records *in, long tag, int64_t timeout_ns,
                       size_t *sent);
 int msgq_remove(const struct ipc_ref *r, bool trace);
-/* Why create failed, in words, when a kernel limit is the cause (NULL otherwise). */
-const char *msgq_limit_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
-                              char *buf, size_t len);
+
+/*
+ * ipc-mq notify: calls run(arg) each time messages are there for a run: at the
+ * start if some wait; again at once while a run changes the queue and leaves
+ * messages; else when the next message comes (mq_notify signals one only on an
+ * empty queue: on one that holds messages, its count and mtime are watched).
+ * SIGRTMIN and the stop signals SIGINT, SIGTERM and SIGHUP are held blocked
+ * and taken by the waits. Returns 0 after count runs (0: no limit) or timeout_ns
+ * without a run (-1: never); the stop signal that came while waiting, or that
+ * run returned (> 0); -1 with errno if mq_notify fails (EBUSY: another process
+ * is registered).
+ */
+int msgq_notify_loop(struct msgq *q, long long count, int64_t timeout_ns, int (*run)(void *arg),
+                     void *arg);
+/* Why create failed, in words: an attribute that differs, or a kernel limit (NULL otherwise). */
+const char *msgq_create_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
+                               char *buf, size_t len);
 /* kernel.msgmax, or 8192 when it cannot be read. */
 long sysv_msgmax(void);
 

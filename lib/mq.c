@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -305,6 +307,34 @@ static bool posix_still_named(struct msgq *q)
 	return same;
 }
 
+static void on_tick(int sig)
+{
+	(void)sig;
+}
+
+void msgq_tick(struct msgq *q, int64_t timeout_ns)
+{
+	struct sigaction sa = { .sa_handler = on_tick };   /* no SA_RESTART: a wait returns EINTR */
+	struct itimerval every = { { 1, 0 }, { 1, 0 } };
+
+	sigemptyset(&sa.sa_mask);
+	q->ticked = q->kind == KIND_POSIX_MQ && timeout_ns < 0 && sigaction(SIGALRM, &sa, NULL) == 0 &&
+	            setitimer(ITIMER_REAL, &every, NULL) == 0;
+}
+
+int msgq_ref_parse(const char *text, struct ipc_ref *r, const char **why)
+{
+	if (ref_parse(text, -1, r, why) == -1)
+		return -1;
+	if (r->kind < 0)
+		r->kind = r->form == REF_NAME ? KIND_POSIX_MQ : KIND_SYSV_MSG;
+	if (r->kind != KIND_POSIX_MQ && r->kind != KIND_SYSV_MSG) {
+		*why = "not a message queue (posix-mq or sysv-msg)";
+		return -1;
+	}
+	return r->kind == KIND_POSIX_MQ ? posix_name_check(r->name, KIND_POSIX_MQ, why) : 0;
+}
+
 /* One POSIX send or receive, traced as it was made; ts NULL waits without a timer. */
 static ssize_t posix_call(struct msgq *q, bool sending, const void *sbuf, size_t len, unsigned prio,
                           void *rbuf, size_t cap, unsigned *rprio, const struct timespec *ts)
@@ -468,6 +498,129 @@ int msgq_send_records(struct msgq *q, struct io_records *in, long tag, int64_t t
 	return r;
 }
 
+/* A POSIX queue's message count, and when it last changed (a send or receive sets its mtime). */
+static long queue_state(int fd, struct timespec *mtime)
+{
+	struct mq_attr a;
+	struct stat st;
+
+	if (mtime)
+		*mtime = fstat(fd, &st) == 0 ? st.st_mtim : (struct timespec){ 0, 0 };
+	return mq_getattr(fd, &a) == 0 ? a.mq_curmsgs : 0;
+}
+
+/* What notify waits with: SIGRTMIN and the stops, held blocked; the queue's count around a run. */
+struct msgq_watch {
+	struct msgq *q;
+	sigset_t set;
+	long before, after;
+};
+enum { MSGQ_RUN = 0, MSGQ_IDLE = -2 };
+
+/* Waits for a signal of the set, at most ns and not past the deadline: the signal, or 0. */
+static int sig_wait(const struct msgq_watch *w, int64_t ns, int64_t end)
+{
+	int64_t left = end == INT64_MAX ? INT64_MAX : end - mono_ns();
+	int sig;
+
+	if (ns < left)
+		left = ns;
+	if (left <= 0)
+		return 0;
+	if (left == INT64_MAX) {
+		sig = sigwaitinfo(&w->set, NULL);
+	} else {
+		struct timespec ts = { (time_t)(left / 1000000000), (long)(left % 1000000000) };
+		sig = sigtimedwait(&w->set, NULL, &ts);
+	}
+	return sig > 0 ? sig : 0;
+}
+
+/* Until a message arrives on the empty queue, which mq_notify signals. */
+static int wait_notification(struct msgq_watch *w, int64_t end)
+{
+	static const struct timespec now = { 0, 0 };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN };
+	int fd = w->q->fd, r = mq_notify(fd, &ev), sig;
+	sigset_t rt;
+
+	trace_call(w->q->trace, r, errno, "mq_notify(%d, {SIGEV_SIGNAL, SIGRTMIN})", fd);
+	if (r == -1)
+		return -1;
+	/* A message that came before the registration sends no signal: run now. */
+	if (queue_state(fd, NULL) > 0) {
+		r = mq_notify(fd, NULL);
+		trace_call(w->q->trace, r, errno, "mq_notify(%d, NULL)", fd);
+		sigemptyset(&rt);
+		sigaddset(&rt, SIGRTMIN);
+		sigtimedwait(&rt, NULL, &now);   /* in case it came all the same */
+		return MSGQ_RUN;
+	}
+	while ((sig = sig_wait(w, INT64_MAX, end)) == 0)
+		if (end != INT64_MAX && mono_ns() >= end)
+			return MSGQ_IDLE;
+	return sig == SIGRTMIN ? MSGQ_RUN : sig;
+}
+
+/*
+ * A run left messages it did not take: no notification comes while the queue
+ * holds some, so look at it now and then for a new one (its count grows, or
+ * its mtime moves with the count not falling: a send and a receive).
+ */
+static int wait_arrival(struct msgq_watch *w, int64_t end)
+{
+	struct timespec was, now;
+	long n = queue_state(w->q->fd, &was), m;
+
+	for (int64_t step = 10000000;; step = step < 250000000 ? step * 2 : step) {
+		int sig = sig_wait(w, step, end);
+		if (sig > 0 && sig != SIGRTMIN)
+			return sig;
+		if (end != INT64_MAX && mono_ns() >= end)
+			return MSGQ_IDLE;
+		if ((m = queue_state(w->q->fd, &now)) == 0)
+			return wait_notification(w, end);
+		if (m > n || (m == n && (now.tv_sec != was.tv_sec || now.tv_nsec != was.tv_nsec)))
+			return MSGQ_RUN;
+		n = m;
+		was = now;
+	}
+}
+
+/* MSGQ_RUN, MSGQ_IDLE, a stop signal, or -1 (mq_notify failed). */
+static int watch_wait(struct msgq_watch *w, int64_t timeout_ns, bool first)
+{
+	int64_t end = timeout_ns < 0 ? INT64_MAX : mono_ns() + timeout_ns;
+
+	/* Waiting at the start, or left by a run that changed the queue: run at once. */
+	if (w->after > 0 && (first || w->after != w->before))
+		return MSGQ_RUN;
+	return w->after > 0 ? wait_arrival(w, end) : wait_notification(w, end);
+}
+
+int msgq_notify_loop(struct msgq *q, long long count, int64_t timeout_ns, int (*run)(void *arg),
+                     void *arg)
+{
+	struct msgq_watch w = { .q = q, .after = queue_state(q->fd, NULL) };
+	int r = 0;
+
+	sigemptyset(&w.set);
+	sigaddset(&w.set, SIGRTMIN);
+	sigaddset(&w.set, SIGINT);
+	sigaddset(&w.set, SIGTERM);
+	sigaddset(&w.set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &w.set, NULL) == -1)
+		return -1;
+	for (long long runs = 0; r == 0 && (count == 0 || runs < count); runs++) {
+		if ((r = watch_wait(&w, timeout_ns, runs == 0)) != MSGQ_RUN)
+			return r == MSGQ_IDLE ? 0 : r;
+		w.before = queue_state(q->fd, NULL);
+		r = run(arg);
+		w.after = queue_state(q->fd, NULL);
+	}
+	return r;
+}
+
 int msgq_remove(const struct ipc_ref *r, bool trace)
 {
 	if (r->kind == KIND_POSIX_MQ)
@@ -487,9 +640,15 @@ static long read_sysctl_long(const char *path)
 	return parse_int_range(buf, 0, LONG_MAX, &v) == 0 ? (long)v : -1;
 }
 
-const char *msgq_limit_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
-                              char *buf, size_t len)
+const char *msgq_create_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
+                               char *buf, size_t len)
 {
+	if (err == EEXIST && c->differs) {
+		snprintf(buf, len, strcmp(c->differs, "mode") == 0 ?
+		         "the queue exists with --%s %04llo, not %04llo; nothing changed" :
+		         "the queue exists with --%s %lld, not %lld; nothing changed", c->differs, c->was, c->asked);
+		return buf;
+	}
 	if (r->kind == KIND_SYSV_MSG) {
 		long mnb = read_sysctl_long("/proc/sys/kernel/msgmnb");
 		if ((err == EPERM || err == EINVAL) && c->max_bytes > mnb && mnb > 0) {
