@@ -203,7 +203,10 @@ static int posix_create(struct msgq *q, const struct ipc_ref *r, struct msgq_cre
 	           r->name, mode, ap ? a.mq_maxmsg : 0L, ap ? a.mq_msgsize : 0L);
 	if (q->fd != -1) {
 		strlcpy(q->name, r->name, sizeof(q->name));   /* ours: removed if what follows fails */
-		if (posix_fill(q) == -1) {
+		/* Exactly the mode asked for, as mkfifo -m: mq_open's is masked by the umask. */
+		int rr = fchmod(q->fd, (mode_t)mode);
+		trace_call(q->trace, rr, errno, "fchmod(%d, 0%o)", q->fd, mode);
+		if (rr == -1 || posix_fill(q) == -1) {
 			undo_create(q);
 			return -1;
 		}

@@ -372,6 +372,10 @@ PY
 	assert_equal "$stderr" "ipc-mq: create /$T-e: the queue exists with --mode 0640, not 0600; nothing changed"
 	run -0 peer mq-attr "/$T-e"
 	assert_output "5 64 0"
+	# The mode compared is the one asked for: the umask does not mask it.
+	run -0 bash -c "umask 077 && ipc-mq create --mode 0666 /$T-u && ipc-mq create --exist-ok --mode 0666 /$T-u"
+	track posix-mq "/$T-u"
+	[ "$(stat -c %a "/dev/mqueue/$T-u")" = 666 ]
 	local id
 	run -0 ipc-mq create --max-bytes 4096 key:0x7e570e01
 	id=${output#sysv-msg:id:}
