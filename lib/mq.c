@@ -338,7 +338,10 @@ int msgq_ref_parse(const char *text, struct ipc_ref *r, const char **why)
 	return r->kind == KIND_POSIX_MQ ? posix_name_check(r->name, KIND_POSIX_MQ, why) : 0;
 }
 
-/* One POSIX send or receive, traced as it was made; ts NULL waits without a timer. */
+/*
+ * One POSIX send or receive, traced as it was made; ts NULL waits without a
+ * timer (mq_send and mq_receive: the same system calls with a NULL timeout).
+ */
 static ssize_t posix_call(struct msgq *q, bool sending, const void *sbuf, size_t len, unsigned prio,
                           void *rbuf, size_t cap, unsigned *rprio, const struct timespec *ts)
 {
@@ -348,12 +351,12 @@ static ssize_t posix_call(struct msgq *q, bool sending, const void *sbuf, size_t
 	if (q->trace && ts)
 		snprintf(when, sizeof(when), "{tv_sec=%lld, tv_nsec=%ld}", (long long)ts->tv_sec, ts->tv_nsec);
 	if (sending) {
-		n = mq_timedsend(q->fd, sbuf, len, prio, ts);
+		n = ts ? mq_timedsend(q->fd, sbuf, len, prio, ts) : mq_send(q->fd, sbuf, len, prio);
 		trace_call(q->trace, n, errno, "mq_timedsend(%d, \"%.*s\"%s, %zu, %u, %s)", q->fd,
 		           (int)(len > 32 ? 32 : len), (const char *)sbuf, len > 32 ? "..." : "", len, prio, when);
 	} else {
 		*rprio = 0;
-		n = mq_timedreceive(q->fd, rbuf, cap, rprio, ts);
+		n = ts ? mq_timedreceive(q->fd, rbuf, cap, rprio, ts) : mq_receive(q->fd, rbuf, cap, rprio);
 		trace_call(q->trace, n, errno, "mq_timedreceive(%d, buf, %zu, [prio=%u], %s)", q->fd, cap,
 		           *rprio, when);
 	}

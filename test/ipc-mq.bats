@@ -491,6 +491,7 @@ child_of() { timeout 10 bash -c "until pgrep -P $1 >/dev/null; do sleep 0.02; do
 	mk_posix_mq "/$T-nt" 10 64
 	ipc-mq send "/$T-nt" left
 	local t0=$SECONDS
+	# shellcheck disable=SC2016  # $0 is the command's
 	run -0 timeout 20 ipc-mq notify -t 1s "/$T-nt" -- sh -c 'echo run >>"$0"' "$FILES/runs"
 	[ $((SECONDS - t0)) -lt 10 ]
 	assert_equal "$(wc -l <"$FILES/runs")" 1
@@ -499,6 +500,7 @@ child_of() { timeout 10 bash -c "until pgrep -P $1 >/dev/null; do sleep 0.02; do
 @test "notify: after a run that took nothing, the next message gets a run" {
 	mk_posix_mq "/$T-na" 10 64
 	ipc-mq send "/$T-na" left
+	# shellcheck disable=SC2016  # $0 is the command's
 	timeout 20 ipc-mq notify -n 2 "/$T-na" -- sh -c 'echo run >>"$0"' "$FILES/runs" &
 	local pid=$!
 	timeout 10 bash -c "until [ -s '$FILES/runs' ]; do sleep 0.02; done"
@@ -510,6 +512,7 @@ child_of() { timeout 10 bash -c "until pgrep -P $1 >/dev/null; do sleep 0.02; do
 @test "notify: SIGTERM ends it at once, waiting or while the command runs (passed on to it)" {
 	mk_posix_mq "/$T-ns" 10 64
 	ipc-mq send "/$T-ns" left
+	# shellcheck disable=SC2016  # $0 is the command's
 	timeout 30 ipc-mq notify "/$T-ns" -- sh -c 'echo run >>"$0"' "$FILES/runs" &
 	local pid=$! st=0 t0
 	timeout 10 bash -c "until [ -s '$FILES/runs' ]; do sleep 0.02; done"
