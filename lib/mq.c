@@ -238,7 +238,12 @@ int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, 
 	q->trace = trace;
 	c->differs = NULL;
 	q->kind = r->kind == KIND_SYSV_MSG ? KIND_SYSV_MSG : KIND_POSIX_MQ;
-	return q->kind == KIND_SYSV_MSG ? sysv_create(q, r, c) : posix_create(q, r, c);
+	/* With exist_ok, a queue removed between "it exists" and opening it: create again. */
+	for (int tries = 0;; tries++) {
+		int rr = q->kind == KIND_SYSV_MSG ? sysv_create(q, r, c) : posix_create(q, r, c);
+		if (rr == 0 || errno != ENOENT || !c->exist_ok || tries == 2)
+			return rr;
+	}
 }
 
 void msgq_close(struct msgq *q)
