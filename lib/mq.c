@@ -583,7 +583,7 @@ static int wait_arrival(struct msgq_watch *w, int64_t end)
 	struct timespec was, now;
 	long n = queue_state(w->q->fd, &was), m;
 
-	for (int64_t step = 10000000;; step = step < 250000000 ? step * 2 : step) {
+	for (int64_t step = 10000000;; step = step * 2 < 250000000 ? step * 2 : 250000000) {
 		int sig = sig_wait(w, step, end);
 		if (sig > 0 && sig != SIGRTMIN)
 			return sig;
