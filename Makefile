@@ -24,7 +24,7 @@ ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 TOOLS    = ipc-ls ipc-rm ipc-mq
 LIB_SRC  = lib/parse.c lib/ref.c lib/trace.c lib/objects.c lib/sysv.c lib/posix.c lib/mq.c \
            lib/files.c lib/proc.c lib/json.c lib/names.c lib/esc.c lib/fields.c lib/path.c lib/unixdiag.c \
-           lib/perm.c
+           lib/perm.c lib/io.c lib/child.c
 OUT_SRC  = lib/out.c
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 OUT_OBJ  = $(OUT_SRC:lib/%.c=$(B)/lib/%.o)

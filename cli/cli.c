@@ -282,3 +282,36 @@ const char *ename(const char *s)
 	next = !next;
 	return esc(s, buf[next], sizeof(buf[next]));
 }
+
+volatile sig_atomic_t cli_stop;
+
+static void on_stop(int sig)
+{
+	cli_stop = sig;
+}
+
+void cli_catch_stops(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop }, old;   /* no SA_RESTART: waits return EINTR */
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+_Noreturn void cli_exit(int code)
+{
+	sigset_t s;
+
+	if (cli_stop) {
+		fflush(stdout);
+		signal(cli_stop, SIG_DFL);
+		sigemptyset(&s);
+		sigaddset(&s, cli_stop);
+		sigprocmask(SIG_UNBLOCK, &s, NULL);
+		raise(cli_stop);
+	}
+	exit(code);
+}

@@ -11,6 +11,7 @@
 #define IPCKIT_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -79,5 +80,16 @@ _Noreturn void fail(const char *what, const char *name, int err);
 
 /* The name, escaped, in a static buffer of this layer (one at a time per message). */
 const char *ename(const char *s);
+
+/*
+ * Stop signals, for a loop that must end between two steps, never inside one
+ * (a receiver writes the message it took first): SIGINT, SIGTERM and SIGHUP set
+ * cli_stop and interrupt a wait (EINTR); one ignored from the start (a
+ * background job's SIGINT) stays ignored. cli_exit then dies of that signal, as
+ * a shell expects of a stopped command, or exits with code.
+ */
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_stops(void);
+_Noreturn void cli_exit(int code);
 
 #endif

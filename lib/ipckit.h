@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <limits.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -351,6 +352,65 @@ int id_index_add(struct id_index *ix, int tag, uint64_t dev, uint64_t ino, size_
 size_t id_index_get(const struct id_index *ix, int tag, uint64_t dev, uint64_t ino);  /* or ID_NONE */
 void id_index_free(struct id_index *ix);
 
+/* ---- io.c: bounded I/O ---- */
+/* Writes all of buf, through partial writes and EINTR; -1 with errno on error. */
+int write_all(int fd, const void *buf, size_t len);
+/*
+ * Reads fd to its end into a new buffer, but never more than max + 1 bytes, so
+ * that oversize input is refused without reading it all: NULL with errno EFBIG
+ * (*len = the bytes read, max + 1) when the input is longer than max.
+ */
+char *io_read_max(int fd, size_t max, size_t *len);
+
+/* Records split on a delimiter, read from a descriptor in large blocks. */
+struct io_records {
+	int fd;
+	char delim;
+	bool eof;
+	int err;                  /* why it stopped: EMSGSIZE (record over max) or read's errno */
+	size_t max;               /* the longest record taken */
+	size_t count;             /* records returned so far */
+	char *buf;
+	size_t cap, start, end, scan;
+};
+/* The bytes just before a record returned are spent: the caller may write over this many. */
+#define IO_HEADROOM 16
+int io_records_open(struct io_records *r, int fd, char delim, size_t max);
+/*
+ * The next record, without its delimiter (the last may lack one): 1 with *rec
+ * and *len set, valid until the next call; 0 at the end; -1 with errno and
+ * r->err, EMSGSIZE when a record is longer than max (it is not read further).
+ */
+int io_records_next(struct io_records *r, char **rec, size_t *len);
+void io_records_close(struct io_records *r);
+
+/* ---- child.c: running a command ---- */
+struct child {
+	pid_t pid;
+	int signal;               /* SIGINT, SIGTERM or SIGHUP received while it ran, or 0 */
+	sigset_t saved_mask;
+};
+/*
+ * Starts argv (found on PATH) as a shell would: every signal at its default
+ * disposition, none blocked; fd_in and fd_out, unless -1, become its stdin and
+ * stdout. Until child_wait, the caller holds SIGINT, SIGTERM, SIGHUP and
+ * SIGCHLD blocked (and SIGCHLD is no longer ignored). -1 with errno when it
+ * cannot be run: ENOENT (not found), EACCES or ENOEXEC (see child_exec_code).
+ */
+int child_start(struct child *c, char *const argv[], int fd_in, int fd_out);
+/*
+ * Waits for the child to end and puts its wait status in *status. A SIGINT,
+ * SIGTERM or SIGHUP sent to this process meanwhile is passed on to it and noted
+ * in c->signal: the caller then stops, as the user asked. Restores the mask.
+ */
+int child_wait(struct child *c, int *status);
+/* Both: runs argv to its end; *stop is c->signal. -1 with errno if it could not run. */
+int child_run(char *const argv[], int *status, int *stop);
+/* The status a shell reports: the exit status, or 128 + the signal that killed it. */
+int child_exit_code(int status);
+/* A shell's status for a command it could not run: 127 not found, 126 not executable. */
+int child_exec_code(int err);
+
 /* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
 struct libscols_table;
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
@@ -407,33 +467,86 @@ struct msgq {
 	int id;                   /* System V: the msqid */
 	char name[NAME_MAX + 2];  /* POSIX name, for messages and removal checks */
 	size_t msgsize;           /* the largest message the queue takes */
+	long maxmsg;              /* POSIX: how many messages it holds */
 	size_t qbytes;            /* System V: bytes the queue holds (msg_qbytes) */
-	void *sysv_buf;           /* System V: a long type and sysv_cap bytes, reused */
+	void *sysv_buf;           /* System V: a long type and sysv_cap bytes (+1), reused */
+	char *rbuf;               /* POSIX: msgsize bytes (+1) to receive into */
 	size_t sysv_cap;          /* kernel.msgmax when opened */
+	bool ticked;              /* msgq_tick: POSIX waits without a deadline arm no timer */
 	bool trace;
 };
 struct msgq_create {
 	long maxmsg, msgsize;     /* POSIX; 0 = the kernel's default */
 	long max_bytes;           /* System V msg_qbytes; 0 = default */
 	int mode;
-	bool exist_ok;
+	bool mode_given;          /* compare mode with an existing queue (exist_ok) */
+	bool exist_ok;            /* an existing queue will do, if each attribute given matches */
+	/* out: EEXIST with exist_ok, because this attribute given differs */
+	const char *differs;      /* "maxmsg", "msgsize", "max-bytes" or "mode"; NULL otherwise */
+	long long was, asked;
 };
 /* flags: O_RDONLY / O_WRONLY / O_RDWR. */
 int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
-int msgq_create(struct msgq *q, const struct ipc_ref *r, const struct msgq_create *c, bool trace);
+/*
+ * Creates a queue, exclusively unless c->exist_ok; what this call created is
+ * removed again if a later step fails. With exist_ok, an existing queue is left
+ * as it is: -1/EEXIST with c->differs set when an attribute given differs.
+ */
+int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, bool trace);
 void msgq_close(struct msgq *q);
 /*
+ * For a caller about to wait without a deadline (timeout_ns -1) on a POSIX
+ * queue: a timer armed for every wait costs a stream of small messages 10-20%,
+ * so the wait arms none; instead a SIGALRM every second (a handler that does
+ * nothing, an interval timer) interrupts it, to see that the queue was not
+ * removed meanwhile. Waits then return EINTR now and then: retry them. Does
+ * nothing for System V or a wait with a deadline; if the timer cannot be set,
+ * waits keep their timers.
+ */
+void msgq_tick(struct msgq *q, int64_t timeout_ns);
+/* A REF as ipc-mq reads it: /name is POSIX, key:, id: and ftok: System V; -1 with *why. */
+int msgq_ref_parse(const char *text, struct ipc_ref *r, const char **why);
+/*
  * timeout_ns: -1 waits for ever, 0 tries once. Returns 0, or -1 with errno:
- * EAGAIN when full (timeout 0) or ETIMEDOUT, EIDRM when the queue went away.
+ * EAGAIN when full (timeout 0) or ETIMEDOUT, EIDRM when the queue went away
+ * (a POSIX queue's removal is noticed within a second, or at the next tick),
+ * EINTR when a signal with a handler came (the caller decides whether to go on).
  */
 int msgq_send(struct msgq *q, const void *buf, size_t len, long prio_or_type, int64_t timeout_ns);
-/* type: System V msgtyp (0 any, >0 that type, <0 lowest up to -type). Returns the size. */
-ssize_t msgq_recv(struct msgq *q, void *buf, size_t cap, long type, long *prio_or_type,
-                  int64_t timeout_ns);
+/*
+ * Receives one message into the queue's own buffer: *msg points at it, valid
+ * until the next receive, with room for one more byte after it (a delimiter).
+ * type: System V msgtyp (0 any, >0 that type, <0 lowest up to -type).
+ * Returns the size, or -1 with errno as msgq_send.
+ */
+ssize_t msgq_recv(struct msgq *q, char **msg, long type, long *prio_or_type, int64_t timeout_ns);
+/*
+ * Sends each record of `in` (opened with max = q->msgsize) as one message,
+ * from where it was read; each waits for room up to timeout_ns (through EINTR:
+ * a sender is stopped by its signal's default action). *sent counts the messages sent. Returns 0 at the end of input, or -1 with errno; in->err
+ * is set when the input was the cause (EMSGSIZE: record *sent + 1 is longer
+ * than the queue takes).
+ */
+int msgq_send_records(struct msgq *q, struct io_records *in, long tag, int64_t timeout_ns,
+                      size_t *sent);
 int msgq_remove(const struct ipc_ref *r, bool trace);
-/* Why create failed, in words, when a kernel limit is the cause (NULL otherwise). */
-const char *msgq_limit_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
-                              char *buf, size_t len);
+
+/*
+ * ipc-mq notify: calls run(arg) each time messages are there for a run: at the
+ * start if some wait; again at once while a run changes the queue and leaves
+ * messages; else when the next message comes (mq_notify signals one only on an
+ * empty queue: on one that holds messages, its count and mtime are watched).
+ * SIGRTMIN and the stop signals SIGINT, SIGTERM and SIGHUP are held blocked
+ * and taken by the waits. Returns 0 after count runs (0: no limit) or timeout_ns
+ * without a run (-1: never); the stop signal that came while waiting, or that
+ * run returned (> 0); -1 with errno if mq_notify fails (EBUSY: another process
+ * is registered).
+ */
+int msgq_notify_loop(struct msgq *q, long long count, int64_t timeout_ns, int (*run)(void *arg),
+                     void *arg);
+/* Why create failed, in words: an attribute that differs, or a kernel limit (NULL otherwise). */
+const char *msgq_create_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
+                               char *buf, size_t len);
 /* kernel.msgmax, or 8192 when it cannot be read. */
 long sysv_msgmax(void);
 

@@ -164,7 +164,7 @@ load helpers
 	id=$(mk_sysv msg)
 	head -c 9000 /dev/zero >"$FILES/9k"
 	run -2 --separate-stderr ipc-mq send --whole "id:$id" <"$FILES/9k"
-	assert_regex "$stderr" "stdin is 9000 bytes, longer than the queue takes \\(8192, kernel.msgmax or msg_qbytes\\); nothing sent"
+	assert_regex "$stderr" "stdin is longer than the queue takes \\(8192, kernel.msgmax or msg_qbytes\\); nothing sent"
 	run -0 bash -c "ipcs -q | awk -v id=$id '\$2 == id { print \$6 }'"
 	assert_output 0
 }
@@ -294,13 +294,15 @@ load helpers
 	[ "$st" -eq 143 ]
 }
 
-@test "--trace shows the queue system calls" {
+@test "--trace shows the queue system calls, with the timeout they were given" {
 	mk_posix_mq "/$T-tr" 4 32
 	run -0 --separate-stderr ipc-mq --trace send "/$T-tr" hi
 	assert_regex "$stderr" "mq_open\\(\"/$T-tr\", O_WRONLY\\) = [0-9]+"
-	assert_regex "$stderr" "mq_timedsend\\([0-9]+, \"hi\", 2, 0\\) = 0"
+	assert_regex "$stderr" "mq_timedsend\\([0-9]+, \"hi\", 2, 0, NULL\\) = 0"
+	run -0 --separate-stderr ipc-mq --trace send -t 0 "/$T-tr" hi
+	assert_regex "$stderr" "mq_timedsend\\([0-9]+, \"hi\", 2, 0, \\{tv_sec=0, tv_nsec=0\\}\\) = 0"
 	run -0 --separate-stderr env IPC_TRACE=1 ipc-mq recv "/$T-tr"
-	assert_regex "$stderr" "mq_timedreceive\\([0-9]+, buf, 32, \\[prio=0\\]\\) = 2"
+	assert_regex "$stderr" "mq_timedreceive\\([0-9]+, buf, 32, \\[prio=0\\], NULL\\) = 2"
 }
 
 @test "info and ipc-ls -i print one field table: the same keys and values, ipc-ls's column names" {
@@ -349,4 +351,200 @@ PY
 	run -0 setpriv --reuid nobody --regid nogroup --clear-groups ipc-mq info "id:$id"
 	assert_line --regexp "^qbytes +not readable: permission denied$"
 	assert_line --regexp "^msgs +0$"
+}
+
+@test "create: a System V queue whose msg_qbytes the kernel refuses is removed again, not left behind" {
+	local mnb
+	mnb=$(cat /proc/sys/kernel/msgmnb)
+	run -1 --separate-stderr setpriv --reuid nobody --regid nogroup --clear-groups \
+		ipc-mq create --max-bytes $((mnb + 1)) key:0x7e570c01
+	assert_regex "$stderr" "above kernel.msgmnb"
+	run -0 bash -c "ipcs -q | awk '\$1 == \"0x7e570c01\"'"
+	assert_output ""
+}
+
+@test "create --exist-ok: an existing queue will do only if each attribute given matches" {
+	run -0 ipc-mq create --maxmsg 5 --msgsize 64 --mode 0640 "/$T-e"
+	track posix-mq "/$T-e"
+	run -0 ipc-mq create --exist-ok "/$T-e"
+	run -0 ipc-mq create --exist-ok --maxmsg 5 --msgsize 64 --mode 0640 "/$T-e"
+	run -4 --separate-stderr ipc-mq create --exist-ok --maxmsg 6 "/$T-e"
+	assert_equal "$stderr" "ipc-mq: create /$T-e: the queue exists with --maxmsg 5, not 6; nothing changed"
+	run -4 --separate-stderr ipc-mq create --exist-ok --msgsize 128 "/$T-e"
+	assert_equal "$stderr" "ipc-mq: create /$T-e: the queue exists with --msgsize 64, not 128; nothing changed"
+	run -4 --separate-stderr ipc-mq create --exist-ok --mode 0600 "/$T-e"
+	assert_equal "$stderr" "ipc-mq: create /$T-e: the queue exists with --mode 0640, not 0600; nothing changed"
+	run -0 peer mq-attr "/$T-e"
+	assert_output "5 64 0"
+	# The mode compared is the one asked for: the umask does not mask it.
+	run -0 bash -c "umask 077 && ipc-mq create --mode 0666 /$T-u && ipc-mq create --exist-ok --mode 0666 /$T-u"
+	track posix-mq "/$T-u"
+	[ "$(stat -c %a "/dev/mqueue/$T-u")" = 666 ]
+	local id
+	run -0 ipc-mq create --max-bytes 4096 key:0x7e570e01
+	id=${output#sysv-msg:id:}
+	track sysv-msg "$id"
+	run -0 ipc-mq create --exist-ok --max-bytes 4096 key:0x7e570e01
+	assert_output "sysv-msg:id:$id"
+	run -4 --separate-stderr ipc-mq create --exist-ok --max-bytes 8192 key:0x7e570e01
+	assert_equal "$stderr" "ipc-mq: create key:0x7e570e01: the queue exists with --max-bytes 4096, not 8192; nothing changed"
+	run -0 bash -c "ipcs -q -i $id | grep -o 'qbytes=[0-9]*'"
+	assert_output "qbytes=4096"
+}
+
+@test "send --whole refuses oversize input having read no more than the queue takes, plus one byte" {
+	mk_posix_mq "/$T-w" 4 16
+	# What ipc-mq leaves unread stays in the pipe for wc.
+	run -0 --separate-stderr timeout 20 bash -c "head -c 100M /dev/zero | { ipc-mq send --whole /$T-w; echo \"status \$?\" >&2; wc -c; }"
+	assert_output "$((100 * 1024 * 1024 - 17))"
+	assert_regex "$stderr" "stdin is longer than the queue takes \\(16, its msgsize\\); nothing sent"
+	assert_regex "$stderr" "status 2"
+	run -0 peer mq-attr "/$T-w"
+	assert_output "4 16 0"
+}
+
+@test "a record too long in a stream says how many messages went before it" {
+	mk_posix_mq "/$T-rl" 10 8
+	run -2 --separate-stderr bash -c "printf 'a\nb\nc\nmuch too long\nd\n' | ipc-mq send /$T-rl"
+	assert_equal "$stderr" "ipc-mq: send /$T-rl: record 4 is longer than the queue takes (8, its msgsize); 3 messages sent before it"
+	run -0 peer mq-attr "/$T-rl"
+	assert_output "10 8 3"
+	run -2 --separate-stderr bash -c "printf 'much too long\n' | ipc-mq send /$T-rl"
+	assert_equal "$stderr" "ipc-mq: send /$T-rl: record 1 is longer than the queue takes (8, its msgsize); nothing sent"
+}
+
+@test "lines of 8000 bytes stream through both kinds unchanged, across read blocks" {
+	python3 -c 'import random; random.seed(7); a = "abcdefghijklmnopqrstuvwxyz0123456789"
+for i in range(300): print("".join(random.choice(a) for _ in range(random.randint(7000, 8000))))' >"$FILES/lines"
+	mk_posix_mq "/$T-8k" 10 8192
+	timeout 30 ipc-mq recv -n 300 "/$T-8k" >"$FILES/got1" &
+	local pid=$!
+	timeout 30 ipc-mq send "/$T-8k" <"$FILES/lines"
+	wait "$pid"
+	cmp "$FILES/lines" "$FILES/got1"
+	local id
+	id=$(mk_sysv msg)
+	timeout 30 ipc-mq recv -n 300 "id:$id" >"$FILES/got2" &
+	pid=$!
+	timeout 30 ipc-mq send --type 7 "id:$id" <"$FILES/lines"
+	wait "$pid"
+	cmp "$FILES/lines" "$FILES/got2"
+	head -n 1 "$FILES/lines" | timeout 10 ipc-mq send --type 7 "id:$id"
+	peer sysv-recv "$(sysv_key q "$id")" 1 "$FILES/got3" 7
+	cmp <(head -n 1 "$FILES/lines" | tr -d '\n') "$FILES/got3"
+}
+
+@test "recv: -0, --raw and --json do not go together; option errors name the tool and subcommand" {
+	mk_posix_mq "/$T-o"
+	for args in "--raw --json" "-0 --json" "-0 --raw" "--json -0" "-J --raw"; do
+		# shellcheck disable=SC2086  # the words are the options
+		run -2 --separate-stderr timeout 10 ipc-mq recv $args "/$T-o"
+		assert_equal "$stderr" "ipc-mq: recv: -0, --raw and --json do not go together: give one"
+	done
+	run -2 --separate-stderr ipc-mq send --bogus "/$T-o" m
+	assert_regex "$stderr" "^ipc-mq: send: unknown option '--bogus'"
+	run -2 --separate-stderr ipc-mq recv "/$T-o" -n
+	assert_regex "$stderr" "^ipc-mq: recv: -n needs a value"
+	run -0 peer mq-attr "/$T-o"
+	assert_output "4 64 0"
+}
+
+# PID of the command `timeout` runs (its only child), once it has started.
+child_of() { timeout 10 bash -c "until pgrep -P $1 >/dev/null; do sleep 0.02; done"; pgrep -P "$1"; }
+
+@test "Ctrl-C ends a timed System V recv or send at once, not at the timeout" {
+	local id pid t0 st
+	id=$(mk_sysv msg)
+	# SIGINT as from a terminal: a background job would otherwise ignore it.
+	timeout 30 env --default-signal=INT ipc-mq --trace recv -t 20s "id:$id" 2>"$FILES/trace" &
+	pid=$!
+	timeout 10 bash -c "until grep -q msgrcv '$FILES/trace'; do sleep 0.02; done"
+	t0=$SECONDS
+	kill -INT "$(child_of "$pid")"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 130 ] || fail "recv ended with status $st, not 130 (SIGINT)"
+	[ $((SECONDS - t0)) -lt 5 ] || fail "recv took $((SECONDS - t0)) s to end"
+	head -c 8000 /dev/zero | ipc-mq send --whole "id:$id"
+	head -c 8000 /dev/zero | ipc-mq send --whole "id:$id"   # 16000 of 16384 bytes: full
+	head -c 8000 /dev/zero | timeout 30 env --default-signal=INT ipc-mq --trace send -t 20s --whole "id:$id" 2>"$FILES/trace2" &
+	pid=$!
+	timeout 10 bash -c "until grep -q msgsnd '$FILES/trace2'; do sleep 0.02; done"
+	t0=$SECONDS
+	kill -INT "$(child_of "$pid")"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 130 ] || fail "send ended with status $st, not 130 (SIGINT)"
+	[ $((SECONDS - t0)) -lt 5 ] || fail "send took $((SECONDS - t0)) s to end"
+}
+
+@test "a POSIX sender waiting on a full queue notices the queue's removal" {
+	mk_posix_mq "/$T-sg" 1 16
+	ipc-mq send "/$T-sg" first
+	timeout 10 ipc-mq send "/$T-sg" second 2>"$FILES/err" &
+	local pid=$!
+	timeout 10 bash -c "until grep -q ' S ' /proc/$(child_of "$pid")/stat; do sleep 0.02; done"
+	rm "/dev/mqueue/$T-sg"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ]
+	assert_equal "$(cat "$FILES/err")" "ipc-mq: send /$T-sg: the queue was removed"
+}
+
+@test "notify: a command that takes nothing runs once, not for ever; -t ends the wait" {
+	mk_posix_mq "/$T-nt" 10 64
+	ipc-mq send "/$T-nt" left
+	local t0=$SECONDS
+	# shellcheck disable=SC2016  # $0 is the command's
+	run -0 timeout 20 ipc-mq notify -t 1s "/$T-nt" -- sh -c 'echo run >>"$0"' "$FILES/runs"
+	[ $((SECONDS - t0)) -lt 10 ]
+	assert_equal "$(wc -l <"$FILES/runs")" 1
+}
+
+@test "notify: after a run that took nothing, the next message gets a run" {
+	mk_posix_mq "/$T-na" 10 64
+	ipc-mq send "/$T-na" left
+	# shellcheck disable=SC2016  # $0 is the command's
+	timeout 20 ipc-mq notify -n 2 "/$T-na" -- sh -c 'echo run >>"$0"' "$FILES/runs" &
+	local pid=$!
+	timeout 10 bash -c "until [ -s '$FILES/runs' ]; do sleep 0.02; done"
+	ipc-mq send "/$T-na" another
+	wait "$pid"
+	assert_equal "$(wc -l <"$FILES/runs")" 2
+}
+
+@test "notify: SIGTERM ends it at once, waiting or while the command runs (passed on to it)" {
+	mk_posix_mq "/$T-ns" 10 64
+	ipc-mq send "/$T-ns" left
+	# shellcheck disable=SC2016  # $0 is the command's
+	timeout 30 ipc-mq notify "/$T-ns" -- sh -c 'echo run >>"$0"' "$FILES/runs" &
+	local pid=$! st=0 t0
+	timeout 10 bash -c "until [ -s '$FILES/runs' ]; do sleep 0.02; done"
+	t0=$SECONDS
+	kill -TERM "$(child_of "$pid")"
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ] || fail "notify ended with status $st, not 143 (SIGTERM)"
+	[ $((SECONDS - t0)) -lt 5 ]
+	assert_equal "$(wc -l <"$FILES/runs")" 1
+	# shellcheck disable=SC2016  # $$ is the command's
+	timeout 30 ipc-mq notify "/$T-ns" -- sh -c 'echo $$ >"$0"; exec sleep 60' "$FILES/cmd" &
+	pid=$!
+	timeout 10 bash -c "until [ -s '$FILES/cmd' ]; do sleep 0.02; done"
+	t0=$SECONDS
+	kill -TERM "$(child_of "$pid")"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ] || fail "notify ended with status $st, not 143 (SIGTERM)"
+	[ $((SECONDS - t0)) -lt 5 ]
+	run ! kill -0 "$(cat "$FILES/cmd")"
+}
+
+@test "notify: a command that cannot be run is 127 or 126, as in a shell" {
+	mk_posix_mq "/$T-nx" 10 64
+	ipc-mq send "/$T-nx" m
+	run -127 --separate-stderr timeout 10 ipc-mq notify "/$T-nx" -- "no-such-cmd-$T"
+	assert_equal "$stderr" "ipc-mq: notify /$T-nx: no-such-cmd-$T: command not found"
+	printf 'echo hi\n' >"$FILES/noexec"
+	run -126 --separate-stderr timeout 10 ipc-mq notify "/$T-nx" -- "$FILES/noexec"
+	assert_regex "$stderr" "Permission denied$"
 }
