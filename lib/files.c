@@ -324,7 +324,6 @@ int files_collect(struct ipc_list *l, const struct ipc_scan *sc)
 /* lstat, reached through no symlink in any directory of the path. */
 static int stat_nofollow(const char *path, struct stat *st, bool trace)
 {
-	char ebuf[ESC_MAX];
 	const char *leaf;
 	int dfd = path_open_dir(path, &leaf, trace);
 	int r;
@@ -332,7 +331,7 @@ static int stat_nofollow(const char *path, struct stat *st, bool trace)
 	if (dfd == -1)
 		return -1;
 	r = leaf[0] ? fstatat(dfd, leaf, st, AT_SYMLINK_NOFOLLOW) : fstat(dfd, st);
-	trace_call(trace, r, errno, "fstatat(%d, \"%s\", AT_SYMLINK_NOFOLLOW)", dfd, esc(leaf, ebuf, sizeof(ebuf)));
+	trace_call(trace, r, errno, "fstatat(%d, \"%s\", AT_SYMLINK_NOFOLLOW)", dfd, leaf);
 	int saved = errno;
 	close(dfd);
 	errno = saved;

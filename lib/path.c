@@ -23,18 +23,17 @@ static int open_dir_openat2(const char *dir, bool trace)
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_NO_SYMLINKS,
 	};
-	char ebuf[ESC_MAX];
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
 
 	trace_call(trace, fd, errno, "openat2(AT_FDCWD, \"%s\", {O_PATH|O_DIRECTORY, RESOLVE_NO_SYMLINKS})",
-	           esc(dir, ebuf, sizeof(ebuf)));
+	           dir);
 	return fd;
 }
 
 /* Where openat2 is missing: one component at a time from / (or the working directory). */
 static int open_dir_walk(const char *dir, bool trace)
 {
-	char copy[PATH_MAX], ebuf[ESC_MAX];
+	char copy[PATH_MAX];
 	char *save = NULL, *comp;
 	int fd;
 
@@ -52,7 +51,7 @@ static int open_dir_walk(const char *dir, bool trace)
 		struct stat st;
 
 		trace_call(trace, next, err, "openat(%d, \"%s\", O_PATH|O_DIRECTORY|O_NOFOLLOW)",
-		           fd, esc(comp, ebuf, sizeof(ebuf)));
+		           fd, comp);
 		/* O_PATH|O_NOFOLLOW opens a symlink itself, which O_DIRECTORY then refuses. */
 		if (next == -1 && err == ENOTDIR && fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(st.st_mode))
@@ -144,7 +143,6 @@ static bool file_id_same(const struct file_id *want, const struct file_id *found
 
 int unlink_same(int dfd, const char *leaf, const struct file_id *want, struct file_id *found, bool trace)
 {
-	char ebuf[ESC_MAX];
 	int r;
 
 	if (path_leaf_id(dfd, leaf, found) == -1)
@@ -163,6 +161,6 @@ int unlink_same(int dfd, const char *leaf, const struct file_id *want, struct fi
 	 * file's owner can, so at worst they lose a file of their own.
 	 */
 	r = unlinkat(dfd, leaf, 0);
-	trace_call(trace, r, errno, "unlinkat(%d, \"%s\", 0)", dfd, esc(leaf, ebuf, sizeof(ebuf)));
+	trace_call(trace, r, errno, "unlinkat(%d, \"%s\", 0)", dfd, leaf);
 	return r;
 }

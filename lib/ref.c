@@ -246,8 +246,6 @@ int ref_parse(const char *s, int path_kind, struct ipc_ref *r, const char **why)
 
 int ref_key(const struct ipc_ref *r, bool trace, key_t *key)
 {
-	char buf[ESC_MAX];
-
 	if (r->form == REF_KEY || (r->form == REF_FTOK && r->key != 0)) {
 		*key = r->key;
 		return 0;
@@ -262,7 +260,7 @@ int ref_key(const struct ipc_ref *r, bool trace, key_t *key)
 	int e = errno;
 	bool failed = k == -1 && e != 0;
 	trace_call(trace, failed ? -1 : (long)(unsigned int)k, e, "ftok(\"%s\", %d)",
-	           esc(r->ftok_path, buf, sizeof(buf)), r->ftok_proj);
+	           r->ftok_path, r->ftok_proj);
 	if (failed) {
 		errno = e;
 		return -1;

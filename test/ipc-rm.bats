@@ -461,3 +461,12 @@ ctypes.CDLL(None).semop(int(sys.argv[1]), ctypes.byref(op), 1)' "$sem" 3>&- &
 	assert_equal "$stderr" ""
 	[ ! -e "$FILES/sub/x.fifo" ]
 }
+
+@test "--trace escapes a FIFO's name once, through the path resolver and the unlink" {
+	local f="$FILES/$T-"$'\e'"x"
+	mkfifo "$f"
+	run -0 --separate-stderr ipc-rm --trace "fifo:$f"
+	[ ! -e "$f" ]
+	[[ "$stderr" == *"unlinkat("*", \"$T-\\x1bx\", 0) = 0"* ]]
+	[[ "$stderr" != *'\x5cx'* ]]
+}
