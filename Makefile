@@ -21,11 +21,11 @@ SCOLS_LIBS := $(shell pkg-config --libs smartcols 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib -Icli $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 
-TOOLS    = ipc-ls ipc-rm ipc-mq
-LIB_SRC  = lib/parse.c lib/ref.c lib/trace.c lib/objects.c lib/sysv.c lib/posix.c lib/mq.c \
-           lib/files.c lib/proc.c lib/json.c lib/names.c lib/esc.c lib/fields.c lib/path.c lib/unixdiag.c \
-           lib/perm.c lib/io.c lib/child.c
+# Every cmd/ipc-*.c is a tool; every lib/*.c but the table printer is the library.
+TOOLS    := $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/ipc-*.c)))
 OUT_SRC  = lib/out.c
+LIB_SRC  := $(sort $(filter-out $(OUT_SRC),$(wildcard lib/*.c)))
+LIB_HDR  := $(wildcard lib/*.h)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 OUT_OBJ  = $(OUT_SRC:lib/%.c=$(B)/lib/%.o)
 CLI_OBJ  = $(B)/cli/cli.o
@@ -41,12 +41,12 @@ all: deps-build
 
 bins: $(BINS) man
 
-$(B)/lib/%.o: lib/%.c lib/ipckit.h
+$(B)/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The tool layer (cli/): may print and exit, unlike lib/; linked into every tool.
-$(B)/cli/%.o: cli/%.c cli/cli.h lib/ipckit.h
+$(B)/cli/%.o: cli/%.c cli/cli.h $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -56,14 +56,11 @@ $(B)/libipckit.a: $(LIB_OBJ)
 $(B)/libipckit-out.a: $(OUT_OBJ)
 	$(AR) rcs $@ $(OUT_OBJ)
 
-# Tools that print tables link libsmartcols through libipckit-out.a.
-TABLE_TOOLS = ipc-ls ipc-mq
-$(TABLE_TOOLS:%=$(B)/%): $(B)/%: cmd/%.c lib/ipckit.h lib/out.h cli/cli.h $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a
+# Every tool links the same archives; the linker takes only the objects a tool
+# uses, and --as-needed drops libsmartcols from tools that print no table
+# (ipc-rm), which keeps them quick to start.
+$(BINS): $(B)/%: cmd/%.c $(LIB_HDR) cli/cli.h $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
-
-# ipc-rm prints no table: it does not load libsmartcols, which keeps it quick to start.
-$(B)/ipc-rm: $(B)/%: cmd/%.c lib/ipckit.h cli/cli.h $(CLI_OBJ) $(B)/libipckit.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit.a $(BSD_LIBS)
 
 man: $(MANS)
 $(B)/man/%: man/%.scd
@@ -83,7 +80,7 @@ sanitize: deps-test
 lint: deps-test
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --std=c11 -D__linux__ -Ilib -Icli --suppress=missingIncludeSystem lib cli cmd
-	shellcheck -x test/run test/helpers.bash test/bench/run test/demo
+	shellcheck -x test/run test/helpers.bash test/bench/run test/demo $(wildcard test/bench/*.sh test/demo.d/*.sh)
 	shellcheck -s bash -x completions/bash/*
 	shellcheck -s bash -x test/*.bats
 

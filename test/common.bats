@@ -4,7 +4,8 @@
 
 load helpers
 
-TOOLS=(ipc-ls ipc-rm ipc-mq)
+# Every tool the build makes: one cmd/ipc-*.c each.
+mapfile -t TOOLS < <(cd "$TEST_DIR/../cmd" && ls ipc-*.c | sed 's/\.c$//')
 
 @test "every tool: --help exits 0 and shows its usage line" {
 	for t in "${TOOLS[@]}"; do

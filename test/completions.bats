@@ -8,8 +8,7 @@ load helpers
 complete_line() {
 	bash -c '
 		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
-		source "$1/../completions/bash/ipc-ls"; source "$1/../completions/bash/ipc-rm"
-		source "$1/../completions/bash/ipc-mq"
+		for f in "$1"/../completions/bash/ipc-*; do source "$f"; done
 		shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
 		"_${1//-/_}"
@@ -56,5 +55,16 @@ complete_line() {
 	for opt in $(ipc-mq --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-mq" || fail "zsh lacks $opt"
 		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-mq.fish" || fail "fish lacks $opt"
+	done
+}
+
+@test "every tool has bash, zsh and fish completions and a man page" {
+	local t
+	for f in "$TEST_DIR"/../cmd/ipc-*.c; do
+		t=$(basename "$f" .c)
+		[ -f "$TEST_DIR/../completions/bash/$t" ] || fail "no bash completion for $t"
+		[ -f "$TEST_DIR/../completions/zsh/_$t" ] || fail "no zsh completion for $t"
+		[ -f "$TEST_DIR/../completions/fish/$t.fish" ] || fail "no fish completion for $t"
+		[ -f "$TEST_DIR/../man/$t.1.scd" ] || fail "no man page for $t"
 	done
 }
