@@ -5,7 +5,8 @@
 load helpers
 
 # Every tool the build makes: one cmd/ipc-*.c each.
-mapfile -t TOOLS < <(cd "$TEST_DIR/../cmd" && ls ipc-*.c | sed 's/\.c$//')
+TOOLS=()
+for f in "$TEST_DIR"/../cmd/ipc-*.c; do TOOLS+=("$(basename "$f" .c)"); done
 
 @test "every tool: --help exits 0 and shows its usage line" {
 	for t in "${TOOLS[@]}"; do
