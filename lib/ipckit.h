@@ -75,7 +75,6 @@ enum ipc_kind {
 #define KIND_IS_POSIX(k) ((k) == KIND_POSIX_MQ || (k) == KIND_POSIX_SHM || (k) == KIND_POSIX_SEM)
 
 const char *kind_name(enum ipc_kind k);
-int kind_from_name(const char *s);                 /* -1 if unknown */
 /* A comma-separated list of kinds and families (posix sysv mq shm sem); the
    word it could not read is copied to bad. */
 int kinds_parse(const char *list, unsigned *mask, char *bad, size_t badlen);
@@ -197,14 +196,32 @@ struct ipc_scan {
 /* Why a --path directory was not walked, in words, and the exit code for it. */
 const char *walk_path_why(int err, int *code);
 
+/* kinds.c: through the table of kinds (kinds.h) */
+/* Adds every object of the kinds sc asks for; says in sc->path_errs which roots were not walked. */
 int ipc_collect(struct ipc_list *l, const struct ipc_scan *sc);
+/* Finds the one object a REF names (kind must be set); -1/ENOENT if none. */
+int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace);
+/*
+ * Removes a listed object, only if it is still the one listed (a FIFO or socket
+ * file: the same type, device and inode; a stale socket: nothing bound to it now).
+ * -1 with errno: ENOENT (gone), what file_remove says for a file (*found: what
+ * is there instead), EOPNOTSUPP for an abstract socket (it has no file).
+ */
+struct file_id;
+int ipc_remove(const struct ipc_obj *o, struct file_id *found, bool trace);
 /* One pass over /proc: who has each object open or mapped, then STATE. */
 int ipc_users_scan(struct ipc_list *l, bool trace);
 void ipc_state_compute(struct ipc_list *l);
-/* Finds the one object a REF names (kind must be set); -1/ENOENT if none. */
-int ipc_lookup(const struct ipc_ref *r, struct ipc_list *l, bool trace);
-void ipc_list_free(struct ipc_list *l);
+
+/* list.c: the list itself */
+/* A new object of the kind at the end of l, every field NA; NULL with errno. */
 struct ipc_obj *ipc_list_add(struct ipc_list *l, enum ipc_kind kind);
+void ipc_list_drop_last(struct ipc_list *l);
+void ipc_list_free(struct ipc_list *l);
+void ipc_obj_free(struct ipc_obj *o);
+/* Owner, group, mode and times from what stat says (a file-backed object). */
+void ipc_obj_fill_stat(struct ipc_obj *o, const struct stat *st);
+/* o->ref from its kind and id (System V) or name. */
 int ipc_obj_set_ref(struct ipc_obj *o);
 
 struct ipc_filter {
@@ -221,7 +238,6 @@ const char *ipc_obj_name(const struct ipc_obj *o, char *buf, size_t len);
 int64_t ipc_obj_age_time(const struct ipc_obj *o);
 
 /* sysv.c */
-int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
 int sysv_remove(enum ipc_kind kind, int id, bool trace);
 /*
  * The identifier a key:, ftok: or id: REF names for a System V kind: msgget,
@@ -244,10 +260,7 @@ struct ipc_limit {
 int ipc_limits(struct ipc_limit *v, int max, bool trace);
 
 /* posix.c */
-int posix_collect(struct ipc_list *l, enum ipc_kind kind, bool trace);
-int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool trace);
 int posix_remove(enum ipc_kind kind, const char *name, bool trace);
-const char *posix_dir(enum ipc_kind kind);       /* /dev/mqueue or /dev/shm */
 
 /* ---- path.c: files reached through no symlink, removed only if still the same file ---- */
 struct file_id {
@@ -296,11 +309,6 @@ const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *
 int unix_bound(const char *path, const struct stat *st, bool trace);
 
 /* files.c: FIFOs and unix sockets */
-int files_collect(struct ipc_list *l, const struct ipc_scan *sc);
-/* One FIFO or socket named by path, reached through no symlink; -1 with errno: ELOOP when a
-   directory in the path is a symlink, EINVAL when the name is not one (see path_leaf_id). */
-int fifo_load(struct ipc_list *l, const char *path, bool trace);
-int unix_load(struct ipc_list *l, const char *name, bool abstract, bool trace);
 /* Adds the FIFO at path (st from lstat) to the list. */
 int fifo_add(struct ipc_list *l, const char *path, const struct stat *st);
 /*
@@ -313,7 +321,7 @@ int file_remove(const char *path, const struct file_id *want, bool unbound, stru
                 bool trace);
 
 /* ---- perm.c: may the caller remove it? The kernel's rules, asked without removing ---- */
-/* 0, or -1 with the errno the removal would fail with (EPERM, EACCES, EROFS, ...). */
+/* 0, or -1 with the errno the removal would fail with (EPERM, EACCES, EROFS, ...). kinds.c */
 int ipc_may_remove(const struct ipc_obj *o, bool trace);
 
 /* Appends s to a growable array of strings; -1 with errno (the array stays valid). */
@@ -547,7 +555,5 @@ int msgq_notify_loop(struct msgq *q, long long count, int64_t timeout_ns, int (*
 /* Why create failed, in words: an attribute that differs, or a kernel limit (NULL otherwise). */
 const char *msgq_create_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
                                char *buf, size_t len);
-/* kernel.msgmax, or 8192 when it cannot be read. */
-long sysv_msgmax(void);
 
 #endif

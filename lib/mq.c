@@ -21,7 +21,7 @@
 /* System V has no timed send or receive: with a timeout, retry at most this often. */
 #define SYSV_POLL_MAX_NS 10000000LL
 
-long sysv_msgmax(void)
+static long sysv_msgmax(void)
 {
 	char buf[32];
 	long long v;

@@ -12,7 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "ipckit.h"
+#include "kinds.h"
 
 #define MQUEUE_MAGIC 0x19800202
 
@@ -21,30 +21,14 @@ const char *posix_dir(enum ipc_kind kind)
 	return kind == KIND_POSIX_MQ ? "/dev/mqueue" : "/dev/shm";
 }
 
-static void obj_init_posix(struct ipc_obj *o)
-{
-	o->key = o->id = NA;
-	o->size = o->msgs = o->nattch = o->nsems = o->value = NA;
-	o->maxmsg = o->msgsize = o->waiters = NA;
-	o->cpid = o->lpid = o->lspid = o->lrpid = o->notify_pid = NA;
-	o->ctime = o->atime = o->dtime = o->stime = o->rtime = o->otime = o->mtime = NA;
-	o->cuid = (uid_t)-1;
-	o->cgid = (gid_t)-1;
-}
-
 static void fill_stat(struct ipc_obj *o, const struct stat *st)
 {
-	o->uid = st->st_uid;
-	o->gid = st->st_gid;
-	o->mode = (int)(st->st_mode & 0777);
+	ipc_obj_fill_stat(o, st);
 	o->dev = st->st_dev;
 	o->ino = st->st_ino;
-	o->ctime = st->st_ctime;
-	o->mtime = st->st_mtime;
-	o->atime = st->st_atime;
 }
 
-static bool mqueue_mounted(void)
+bool mqueue_mounted(void)
 {
 	struct statfs sf;
 
@@ -142,7 +126,6 @@ static int load_entry(struct ipc_list *l, enum ipc_kind kind, int dfd, const cha
 		return 1;
 	if ((o = ipc_list_add(l, kind)) == NULL)
 		return -1;
-	obj_init_posix(o);
 	fill_stat(o, &st);
 	if ((o->name = strdup(name)) == NULL)
 		return -1;
@@ -158,8 +141,9 @@ static int load_entry(struct ipc_list *l, enum ipc_kind kind, int dfd, const cha
 	return ipc_obj_set_ref(o);
 }
 
-int posix_collect(struct ipc_list *l, enum ipc_kind kind, bool trace)
+int posix_collect(struct ipc_list *l, enum ipc_kind kind, const struct ipc_scan *sc)
 {
+	bool trace = sc->trace;
 	const char *dir = posix_dir(kind);
 	struct dir_iter d;
 	const char *name;
@@ -188,40 +172,44 @@ int posix_collect(struct ipc_list *l, enum ipc_kind kind, bool trace)
 	return r;
 }
 
-int posix_load(struct ipc_list *l, enum ipc_kind kind, const char *name, bool trace)
+/* A queue looked up while /dev/mqueue is not mounted: mq_open and fstat tell owner, mode, inode. */
+static int mq_lookup_unmounted(struct ipc_list *l, const char *name, bool trace)
 {
-	char file[NAME_MAX + 8];
-	int dfd, r;
+	struct ipc_obj *o = ipc_list_add(l, KIND_POSIX_MQ);
 
-	if (kind == KIND_POSIX_MQ && !mqueue_mounted()) {
-		/* Still reachable by name: mq_open and fstat tell owner, mode and inode. */
-		struct ipc_obj *o = ipc_list_add(l, kind);
-		if (o == NULL)
-			return -1;
-		obj_init_posix(o);
-		if ((o->name = strdup(name)) == NULL)
-			return -1;
-		if (mq_fill(o, name, false, trace) == -1) {
-			int saved = errno;
-			l->n--;
-			free(o->name);
-			errno = saved;
-			return -1;
-		}
-		l->mqueue_unmounted = true;
-		return ipc_obj_set_ref(o);
+	if (o == NULL)
+		return -1;
+	if ((o->name = strdup(name)) == NULL)
+		return -1;
+	if (mq_fill(o, name, false, trace) == -1) {
+		int saved = errno;
+		ipc_list_drop_last(l);
+		errno = saved;
+		return -1;
 	}
-	snprintf(file, sizeof(file), "%s%s", kind == KIND_POSIX_SEM ? "sem." : "", name + 1);
+	l->mqueue_unmounted = true;
+	return ipc_obj_set_ref(o);
+}
+
+int posix_lookup(struct ipc_list *l, const struct ipc_ref *r, bool trace)
+{
+	enum ipc_kind kind = (enum ipc_kind)r->kind;
+	char file[NAME_MAX + 8];
+	int dfd, n;
+
+	if (kind == KIND_POSIX_MQ && !mqueue_mounted())
+		return mq_lookup_unmounted(l, r->name, trace);
+	snprintf(file, sizeof(file), "%s%s", kind == KIND_POSIX_SEM ? "sem." : "", r->name + 1);
 	dfd = open(posix_dir(kind), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
 		return -1;
-	r = load_entry(l, kind, dfd, file, trace);
+	n = load_entry(l, kind, dfd, file, trace);
 	close(dfd);
-	if (r == 1) {
+	if (n == 1) {
 		errno = EINVAL;   /* there is a file by that name, but not an object of the kind */
 		return -1;
 	}
-	return r;
+	return n;
 }
 
 int posix_remove(enum ipc_kind kind, const char *name, bool trace)

@@ -30,7 +30,7 @@ const char *kind_name(enum ipc_kind k)
 	return (unsigned)k < KIND_COUNT ? kind_names[k] : "?";
 }
 
-int kind_from_name(const char *s)
+static int kind_from_name(const char *s)
 {
 	for (int k = 0; k < KIND_COUNT; k++)
 		if (strcmp(s, kind_names[k]) == 0)

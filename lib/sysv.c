@@ -11,7 +11,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-#include "ipckit.h"
+#include "kinds.h"
 
 #ifndef MSG_STAT_ANY
 #define MSG_STAT_ANY 13
@@ -35,14 +35,6 @@ static const char *const proc_file[KIND_COUNT] = {
 	[KIND_SYSV_SHM] = "/proc/sysvipc/shm",
 	[KIND_SYSV_SEM] = "/proc/sysvipc/sem",
 };
-
-static void obj_init_sysv(struct ipc_obj *o)
-{
-	o->size = o->msgs = o->nattch = o->nsems = o->value = NA;
-	o->maxmsg = o->msgsize = o->waiters = NA;
-	o->cpid = o->lpid = o->lspid = o->lrpid = o->notify_pid = NA;
-	o->ctime = o->atime = o->dtime = o->stime = o->rtime = o->otime = o->mtime = NA;
-}
 
 /*
  * Every semaphore of a set counts: the waiters (ncnt, zcnt) of all of them,
@@ -127,13 +119,9 @@ static int parse_proc_line(enum ipc_kind kind, const char *line, struct ipc_obj 
 	return 0;
 }
 
-static int add_sysv(struct ipc_list *l, const struct ipc_obj *tmp, bool trace)
+/* The object just parsed into the list: a semaphore set's semaphores read, its REF made. */
+static int finish_sysv(struct ipc_obj *o, bool trace)
 {
-	struct ipc_obj *o = ipc_list_add(l, tmp->kind);
-
-	if (o == NULL)
-		return -1;
-	*o = *tmp;
 	if (o->kind == KIND_SYSV_SEM)
 		sem_fill(o, trace);
 	return ipc_obj_set_ref(o);
@@ -148,16 +136,19 @@ struct proc_lines {
 static int proc_line(char *line, void *arg)
 {
 	struct proc_lines *p = arg;
-	struct ipc_obj tmp = { .kind = p->kind };
+	struct ipc_obj *o;
 
 	if (!p->header_read) {
 		p->header_read = true;
 		return 0;
 	}
-	obj_init_sysv(&tmp);
-	if (parse_proc_line(p->kind, line, &tmp) == -1)
+	if ((o = ipc_list_add(p->l, p->kind)) == NULL)
+		return -1;
+	if (parse_proc_line(p->kind, line, o) == -1) {
+		ipc_list_drop_last(p->l);
 		return 0;
-	return add_sysv(p->l, &tmp, p->trace);
+	}
+	return finish_sysv(o, p->trace);
 }
 
 static void fill_perm(struct ipc_obj *o, const struct ipc_perm *p)
@@ -266,18 +257,22 @@ static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 	if (maxidx == -1)
 		return -1;
 	for (int i = 0; i <= maxidx; i++) {
-		struct ipc_obj tmp = { .kind = kind };
-		obj_init_sysv(&tmp);
-		if ((tmp.id = stat_index(kind, i, &any, &tmp, trace)) == -1)
+		struct ipc_obj *o = ipc_list_add(l, kind);
+		if (o == NULL)
+			return -1;
+		if ((o->id = stat_index(kind, i, &any, o, trace)) == -1) {
+			ipc_list_drop_last(l);
 			continue;
-		if (add_sysv(l, &tmp, trace) == -1)
+		}
+		if (finish_sysv(o, trace) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-int sysv_collect(struct ipc_list *l, enum ipc_kind kind, bool trace)
+int sysv_collect(struct ipc_list *l, enum ipc_kind kind, const struct ipc_scan *sc)
 {
+	bool trace = sc->trace;
 	struct proc_lines p = { .l = l, .kind = kind, .trace = trace };
 	char buf[8192];
 	int fd = open(proc_file[kind], O_RDONLY | O_CLOEXEC), r;
@@ -490,4 +485,31 @@ int sysv_resolve(enum ipc_kind kind, const struct ipc_ref *r, bool trace)
 		trace_call(trace, id, errno, "semget(0x%08x, 0, 0)", (unsigned int)key);
 	}
 	return id;
+}
+
+/*
+ * A REF is resolved to its id first (key: and ftok: by *get, never by
+ * comparing keys: key 0 is IPC_PRIVATE and names no one object), then only
+ * that id is kept from the listing.
+ */
+int sysv_lookup(struct ipc_list *l, const struct ipc_ref *r, bool trace)
+{
+	const struct ipc_scan sc = { .kinds = KIND_BIT(r->kind), .trace = trace };
+	size_t before = l->n, w = before;
+	int id = sysv_resolve((enum ipc_kind)r->kind, r, trace);
+
+	if (id == -1 || sysv_collect(l, (enum ipc_kind)r->kind, &sc) == -1)
+		return -1;
+	for (size_t i = before; i < l->n; i++) {
+		if (l->v[i].id == id)
+			l->v[w++] = l->v[i];
+		else
+			ipc_obj_free(&l->v[i]);
+	}
+	l->n = w;
+	if (l->n == before) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
 }
