@@ -1,11 +1,13 @@
 /* The tool layer shared by every ipckit command (see cli.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -272,6 +274,104 @@ int warn_errno(const char *what, const char *name, int err)
 _Noreturn void fail(const char *what, const char *name, int err)
 {
 	exit(warn_errno(what, name, err));
+}
+
+int cli_ref(const char *text, struct ipc_ref *r, bool trace)
+{
+	const char *why;
+
+	if (ref_parse(text, -1, r, &why) == -1) {
+		say("%s: %s", ename(text), why);
+		return EXIT_USAGE;
+	}
+	if (r->kind < 0) {
+		say("%s: give the kind, like %s", ename(text), r->form == REF_NAME
+		    ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
+		    : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
+		return EXIT_USAGE;
+	}
+	if (ref_ftok(r, trace) == -1) {   /* a missing file names no object */
+		int e = errno;
+		say("%s: %s: %s", ename(text), ename(r->ftok_path), strerror(e));
+		return exit_code_for_errno(e);
+	}
+	return 0;
+}
+
+/* "; not removed", or nothing. */
+static const char *then_text(const char *then)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s", then ? "; " : "", then ? then : "");
+	return buf;
+}
+
+int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind, const char *then)
+{
+	const char *what = S_ISLNK(found) ? "is a symbolic link, not" : S_ISDIR(found) ? "is a directory, not"
+	                                                                              : "is not";
+
+	say("%s: %s a %s%s", ename(ref), what, kind_name(kind), then_text(then));
+	return EXIT_USAGE;
+}
+
+/* A FIFO or socket path that is not one, or passes through a symlink: say what it is. */
+static int say_path_error(const char *text, const struct ipc_ref *r, int err, const char *then)
+{
+	char real[PATH_MAX];
+	struct file_id found = { 0 };
+	const char *leaf;
+	int dfd;
+
+	if (err == ELOOP) {
+		if (path_real(r->name, real, sizeof(real)) == 0)
+			say("%s: a directory in the path is a symbolic link%s (use %s:%s)", ename(text),
+			    then_text(then), kind_name((enum ipc_kind)r->kind), ename(real));
+		else
+			say("%s: a directory in the path is a symbolic link%s", ename(text), then_text(then));
+		return EXIT_USAGE;
+	}
+	if ((dfd = path_open_dir(r->name, &leaf, false)) != -1) {
+		if (path_leaf_id(dfd, leaf, &found) == -1)
+			found.type = 0;
+		close(dfd);
+	}
+	return say_wrong_type(text, found.type, (enum ipc_kind)r->kind, then);
+}
+
+int say_lookup_error(const char *text, const struct ipc_ref *r, int err, const char *then)
+{
+	if ((err == ELOOP || err == EINVAL) && (r->kind == KIND_FIFO || r->kind == KIND_UNIX))
+		return say_path_error(text, r, err, then);
+	if (err == EINVAL || err == EISDIR)
+		return say_wrong_type(text, err == EISDIR ? S_IFDIR : 0, (enum ipc_kind)r->kind, then);
+	return warn_errno(NULL, text, err);
+}
+
+int say_remove_error(const struct ipc_obj *o, int err, const struct file_id *found)
+{
+	const char *ref = o->ref, *changed = NULL;
+
+	switch (err) {
+	case ENOENT:
+		say("%s: no such %s (removed meanwhile)", ename(ref), tool && tool->noun ? tool->noun : "object");
+		return EXIT_NOTFOUND;
+	case EINVAL:
+		if (found && found->type != 0)
+			return say_wrong_type(ref, found->type, o->kind, "not removed");
+		break;   /* not a file found to be of another type */
+	case EOPNOTSUPP:
+		say("%s: an abstract socket has no file; it goes away when its holder closes it", ename(ref));
+		return EXIT_FAIL;
+	case ELOOP: changed = "a directory in its path is a symbolic link now"; break;
+	case ESTALE: changed = "another file has its name now"; break;
+	case EADDRINUSE: changed = "a socket is bound to it now"; break;
+	}
+	if (changed == NULL)
+		return warn_errno(NULL, ref, err);
+	say("%s: changed since it was listed: %s; not removed", ename(ref), changed);
+	return EXIT_BUSY;
 }
 
 const char *ename(const char *s)

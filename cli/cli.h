@@ -78,6 +78,21 @@ const char *errno_text(const char *what, int err);
 int warn_errno(const char *what, const char *name, int err);
 _Noreturn void fail(const char *what, const char *name, int err);
 
+/*
+ * What a REF names, in the same words in every tool. `then` says what did not
+ * happen ("not removed"; NULL for nothing), after a semicolon.
+ */
+/* Parses a REF that must say its kind, and derives an ftok: REF's key; says why
+   not and returns the exit status (2, or the file's for ftok:), else 0. */
+int cli_ref(const char *text, struct ipc_ref *r, bool trace);
+/* Says why ipc_lookup(r) failed with err, naming text; returns the exit status. */
+int say_lookup_error(const char *text, const struct ipc_ref *r, int err, const char *then);
+/* "REF: is a directory, not a fifo": found is the S_IFMT type there, 0 if unknown; returns 2. */
+int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind, const char *then);
+/* Says why removing a listed object failed (found: what ipc_remove saw in its place);
+   "changed since it was listed" is exit 7. Returns the exit status. */
+int say_remove_error(const struct ipc_obj *o, int err, const struct file_id *found);
+
 /* The name, escaped, in a static buffer of this layer (one at a time per message). */
 const char *ename(const char *s);
 

@@ -224,6 +224,81 @@ static int warn_paths(char *const *paths, size_t npaths, const int *errs, int co
 	return code;
 }
 
+/* The columns -o or --json asks for (or the defaults) in sel, and the --sort column; how many. */
+static int pick_columns(const char *output, const char *sort, unsigned flags, int *sel, int *sort_col)
+{
+	const size_t ndefault = sizeof(default_cols) / sizeof(default_cols[0]);
+	char bad[64];
+	int nsel, one[1];
+
+	if (output) {
+		nsel = columns_parse(output, columns, C_COUNT, default_cols, ndefault, sel, C_COUNT * 2,
+		                     bad, sizeof(bad));
+		if (nsel == -1)
+			bad_usage("unknown column '%s' (see ipc-ls --help)", ename(bad));
+	} else if (flags & OUT_JSON) {
+		for (nsel = 0; nsel < C_COUNT; nsel++)
+			sel[nsel] = nsel;
+	} else {
+		nsel = (int)ndefault;
+		memcpy(sel, default_cols, sizeof(default_cols));
+	}
+	if (sort) {
+		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, bad, sizeof(bad)) != 1)
+			bad_usage("unknown sort column '%s' (see ipc-ls --help)", ename(sort));
+		*sort_col = one[0];
+	}
+	return nsel;
+}
+
+/* -i REF: every field of the one object REF names. */
+static int show_info(const char *ref, unsigned flags, bool trace)
+{
+	struct ipc_list l = { 0 };
+	struct ipc_ref r;
+	int code;
+
+	if ((code = cli_ref(ref, &r, trace)) != 0)
+		return code;
+	if (ipc_lookup(&r, &l, trace) == -1) {
+		int e = errno;
+		ipc_list_free(&l);
+		return say_lookup_error(ref, &r, e, NULL);
+	}
+	if (ipc_users_scan(&l, trace) == -1)
+		warn("reading /proc");
+	ipc_state_compute(&l);
+	if (fields_show(stdout, &l.v[0], flags & OUT_BYTES ? FIELD_JSON : FIELD_BYTES,
+	                flags & OUT_JSON, trace) == -1)
+		fail(NULL, ref, errno);
+	ipc_list_free(&l);
+	return EXIT_OK;
+}
+
+/* Every object of the kinds, FIFOs and socket files under paths; the exit status so far. */
+static int collect(struct ipc_list *l, unsigned kinds, char **paths, size_t npaths, bool trace)
+{
+	struct ipc_scan sc = {
+		.kinds = kinds, .trace = trace,
+		.paths = npaths ? (const char *const *)paths : NULL, .npaths = npaths,
+		.path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL,
+	};
+	int code = EXIT_OK;
+
+	if (npaths && sc.path_errs == NULL)
+		err(EXIT_FAIL, "out of memory");
+	if (ipc_collect(l, &sc) == -1) {
+		warn("listing IPC objects");
+		code = EXIT_FAIL;
+	}
+	code = warn_paths(paths, npaths, sc.path_errs, code);
+	free(sc.path_errs);
+	if (l->mqueue_unmounted && (kinds & KIND_BIT(KIND_POSIX_MQ)))
+		warnx("POSIX message queues not listed: /dev/mqueue is not mounted "
+		      "(mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)");
+	return code;
+}
+
 static const struct cli_tool tool = { .name = "ipc-ls", .noun = "object", .usage = usage };
 
 int main(int argc, char *argv[])
@@ -247,8 +322,7 @@ int main(int argc, char *argv[])
 	char **paths = NULL;
 	size_t npaths = 0;
 	bool limits = false, trace = cli_init(&tool, &argc, argv);
-	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code = EXIT_OK;
-	char badcol[64];
+	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code;
 
 	while ((ch = cli_getopt(argc, argv, "bhi:Jlno:rt:u:V", longopts)) != -1) {
 		switch (ch) {
@@ -282,70 +356,10 @@ int main(int argc, char *argv[])
 	if (limits)
 		return print_limits(c.flags, trace) == -1 ? EXIT_FAIL : EXIT_OK;
 
-	if (output) {
-		nsel = columns_parse(output, columns, C_COUNT, default_cols,
-		                     sizeof(default_cols) / sizeof(default_cols[0]), sel,
-		                     sizeof(sel) / sizeof(sel[0]), badcol, sizeof(badcol));
-		if (nsel == -1)
-			bad_usage("unknown column '%s' (see ipc-ls --help)", ename(badcol));
-	} else if (c.flags & OUT_JSON) {
-		for (nsel = 0; nsel < C_COUNT; nsel++)
-			sel[nsel] = nsel;
-	} else {
-		nsel = (int)(sizeof(default_cols) / sizeof(default_cols[0]));
-		memcpy(sel, default_cols, sizeof(default_cols));
-	}
-	if (sort) {
-		char s1[64];
-		int one[1];
-		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, s1, sizeof(s1)) != 1)
-			bad_usage("unknown sort column '%s' (see ipc-ls --help)", ename(sort));
-		sort_col = one[0];
-	}
-
-	if (info_ref) {
-		struct ipc_ref r;
-		const char *why;
-		if (ref_parse(info_ref, -1, &r, &why) == -1)
-			bad_usage("%s: %s", ename(info_ref), why);
-		if (r.kind < 0)
-			bad_usage("%s: give the kind, like posix-mq:%s or sysv-shm:%s", ename(info_ref),
-			          r.form == REF_NAME ? ename(r.name) : "/name", r.form == REF_NAME ? "id:N" : ename(info_ref));
-		if (ref_ftok(&r, trace) == -1) {   /* a missing file names no object */
-			int e = errno;
-			die(exit_code_for_errno(e), "%s: %s: %s", ename(info_ref), ename(r.ftok_path), strerror(e));
-		}
-		if (ipc_lookup(&r, &l, trace) == -1) {
-			int e = errno;
-			if (e == EINVAL || e == ELOOP || e == EISDIR)
-				bad_usage("%s: not a %s object", ename(info_ref), kind_name((enum ipc_kind)r.kind));
-			fail(NULL, info_ref, e);
-		}
-		if (ipc_users_scan(&l, trace) == -1)
-			warn("reading /proc");
-		ipc_state_compute(&l);
-		if (fields_show(stdout, &l.v[0], c.flags & OUT_BYTES ? FIELD_JSON : FIELD_BYTES,
-		                c.flags & OUT_JSON, trace) == -1)
-			fail(NULL, info_ref, errno);
-		ipc_list_free(&l);
-		return EXIT_OK;
-	}
-
-	struct ipc_scan sc = {
-		.kinds = f.kinds, .trace = trace,
-		.paths = npaths ? (const char *const *)paths : NULL, .npaths = npaths,
-		.path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL,
-	};
-	if (npaths && sc.path_errs == NULL)
-		err(EXIT_FAIL, "out of memory");
-	if (ipc_collect(&l, &sc) == -1) {
-		warn("listing IPC objects");
-		code = EXIT_FAIL;
-	}
-	code = warn_paths(paths, npaths, sc.path_errs, code);
-	if (l.mqueue_unmounted && (f.kinds & KIND_BIT(KIND_POSIX_MQ)))
-		warnx("POSIX message queues not listed: /dev/mqueue is not mounted "
-		      "(mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue)");
+	nsel = pick_columns(output, sort, c.flags, sel, &sort_col);
+	if (info_ref)
+		return show_info(info_ref, c.flags, trace);
+	code = collect(&l, f.kinds, paths, npaths, trace);
 	if (needs_users(sel, nsel, sort_col, f.orphans)) {
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");
@@ -361,6 +375,5 @@ int main(int argc, char *argv[])
 		code = EXIT_FAIL;
 	ipc_list_free(&l);
 	free(paths);
-	free(sc.path_errs);
 	return code;
 }

@@ -65,50 +65,9 @@ static bool confirm(const struct opts *o, const struct ipc_obj *obj)
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-/* "is a symbolic link, not a fifo": what a name is when it is not of the kind it should be. */
-static int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind)
-{
-	if (S_ISLNK(found))
-		say("%s: is a symbolic link, not a %s; not removed", ename(ref), kind_name(kind));
-	else if (S_ISDIR(found))
-		say("%s: is a directory, not a %s; not removed", ename(ref), kind_name(kind));
-	else
-		say("%s: is not a %s; not removed", ename(ref), kind_name(kind));
-	return EXIT_USAGE;
-}
-
-/* Says why removing a listed object failed (found: what file_remove saw); returns the exit code. */
-static int say_remove_error(const struct ipc_obj *obj, int e, const struct file_id *found)
-{
-	const char *ref = obj->ref;
-
-	switch (e) {
-	case ENOENT:
-		say("%s: no such object (removed meanwhile)", ename(ref));
-		return EXIT_NOTFOUND;
-	case EINVAL:
-		if (found == NULL)
-			break;
-		return say_wrong_type(ref, found->type, obj->kind);
-	case ELOOP:
-		say("%s: changed since it was listed: a directory in its path is a symbolic link now; "
-		    "not removed", ename(ref));
-		return EXIT_BUSY;
-	case ESTALE:
-		say("%s: changed since it was listed: another file has its name now; not removed", ename(ref));
-		return EXIT_BUSY;
-	case EADDRINUSE:
-		say("%s: changed since it was listed: a socket is bound to it now; not removed", ename(ref));
-		return EXIT_BUSY;
-	}
-	return warn_errno(NULL, ref, e);
-}
-
 static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 {
 	struct file_id found = { 0 };
-	bool is_file = obj->kind == KIND_FIFO || obj->kind == KIND_UNIX;
-	int r;
 
 	/*
 	 * Unknown: some process that could hold it could not be read (ipc-ls(1)).
@@ -130,10 +89,8 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 			say("%s: in use (use --force)", ename(obj->ref));
 		return EXIT_BUSY;
 	}
-	if (obj->kind == KIND_UNIX && obj->name[0] == '@') {
-		say("%s: an abstract socket has no file; it goes away when its holder closes it", ename(obj->ref));
-		return EXIT_FAIL;
-	}
+	if (obj->kind == KIND_UNIX && obj->name[0] == '@')
+		return say_remove_error(obj, EOPNOTSUPP, NULL);
 	if (o->dry_run) {
 		/* what the real run would be refused, it says here too */
 		if (ipc_may_remove(obj, o->trace) == -1)
@@ -143,47 +100,11 @@ static int remove_obj(const struct opts *o, const struct ipc_obj *obj)
 	}
 	if (o->interactive && !confirm(o, obj))
 		return EXIT_OK;
-	if (KIND_IS_SYSV(obj->kind))
-		r = sysv_remove(obj->kind, obj->id, o->trace);
-	else if (KIND_IS_POSIX(obj->kind))
-		r = posix_remove(obj->kind, obj->name, o->trace);
-	else {
-		/* only the very file that was listed, reached through no symlink */
-		struct file_id want = { S_IFIFO, obj->dev, obj->ino };
-		if (obj->kind == KIND_UNIX)
-			want = (struct file_id){ S_IFSOCK, obj->file_dev, obj->file_ino };
-		r = file_remove(obj->name, &want, obj->stale, &found, o->trace);
-	}
-	if (r == -1)
-		return say_remove_error(obj, errno, is_file ? &found : NULL);
+	if (ipc_remove(obj, &found, o->trace) == -1)
+		return say_remove_error(obj, errno, &found);
 	if (o->verbose)
 		printf("removed %s\n", ename(obj->ref));
 	return EXIT_OK;
-}
-
-/* Says why the FIFO or socket a REF names is not one to remove; returns the exit code. */
-static int say_path_error(const char *text, const struct ipc_ref *r, int e)
-{
-	char real[PATH_MAX];
-	struct file_id found = { 0 };
-	const char *leaf;
-	int dfd;
-
-	if (e == ELOOP) {
-		if (path_real(r->name, real, sizeof(real)) == 0)
-			say("%s: a directory in the path is a symbolic link; not removed (use %s:%s)", ename(text),
-			    kind_name((enum ipc_kind)r->kind), ename(real));
-		else
-			say("%s: a directory in the path is a symbolic link; not removed", ename(text));
-		return EXIT_USAGE;
-	}
-	/* EINVAL: say what the name is instead */
-	if ((dfd = path_open_dir(r->name, &leaf, false)) != -1) {
-		if (path_leaf_id(dfd, leaf, &found) == -1)
-			found.type = 0;
-		close(dfd);
-	}
-	return say_wrong_type(text, found.type, (enum ipc_kind)r->kind);
 }
 
 /* Removes what one REF names; returns the exit code for it. */
@@ -191,36 +112,14 @@ static int remove_ref(const struct opts *o, const char *text)
 {
 	struct ipc_list l = { 0 };
 	struct ipc_ref r;
-	const char *why;
 	int code;
 
-	if (ref_parse(text, -1, &r, &why) == -1) {
-		say("%s: %s", ename(text), why);
-		return EXIT_USAGE;
-	}
-	if (r.kind < 0) {
-		say("%s: give the kind, like %s", ename(text), r.form == REF_NAME
-		    ? "posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
-		    : "sysv-msg:REF, sysv-shm:REF, sysv-sem:REF");
-		return EXIT_USAGE;
-	}
-	if (ref_ftok(&r, o->trace) == -1) {   /* a missing file names no object */
-		int e = errno;
-		say("%s: %s: %s", ename(text), ename(r.ftok_path), strerror(e));
-		return exit_code_for_errno(e);
-	}
+	if ((code = cli_ref(text, &r, o->trace)) != 0)
+		return code;
 	if (ipc_lookup(&r, &l, o->trace) == -1) {
 		int e = errno;
 		ipc_list_free(&l);
-		if (e == ENOENT) {
-			say("%s: no such object", ename(text));
-			return EXIT_NOTFOUND;
-		}
-		if ((e == ELOOP || e == EINVAL) && (r.kind == KIND_FIFO || r.kind == KIND_UNIX))
-			return say_path_error(text, &r, e);
-		if (e == EINVAL || e == EISDIR)
-			return say_wrong_type(text, e == EISDIR ? S_IFDIR : 0, (enum ipc_kind)r.kind);
-		return warn_errno(NULL, text, e);
+		return say_lookup_error(text, &r, e, "not removed");
 	}
 	/* System V objects say themselves whether they are attached; no need to read /proc. */
 	if (!KIND_IS_SYSV(r.kind) && ipc_users_scan(&l, o->trace) == -1)
@@ -316,6 +215,43 @@ static int remove_stdin(const struct opts *o)
 	return code;
 }
 
+static void push_ref(char ***refs, size_t *nrefs, char *ref)
+{
+	if (ref == NULL || strv_push(refs, nrefs, ref) == -1)
+		err(EXIT_FAIL, "out of memory");
+}
+
+/* -q ID is sysv-msg:id:ID, -Q KEY sysv-msg:key:KEY; -m, -M shm, -s, -S sem (as ipcrm). */
+static char *sysv_opt_ref(int ch, const char *arg)
+{
+	const char *kind = strchr("qQ", ch) ? "sysv-msg" : strchr("mM", ch) ? "sysv-shm" : "sysv-sem";
+	char *ref;
+
+	if (asprintf(&ref, "%s:%s:%s", kind, islower(ch) ? "id" : "key", arg) == -1)
+		return NULL;
+	return ref;
+}
+
+/* The REFs given as arguments, then those on stdin; frees refs. The first failure's status. */
+static int remove_refs(const struct opts *o, char **refs, size_t nrefs)
+{
+	int code = EXIT_OK;
+
+	for (size_t i = 0; i < nrefs; i++) {
+		int c = remove_ref(o, refs[i]);
+		if (code == EXIT_OK)
+			code = c;
+		free(refs[i]);
+	}
+	free(refs);
+	if (o->stdin_refs) {
+		int c = remove_stdin(o);
+		if (code == EXIT_OK)
+			code = c;
+	}
+	return code;
+}
+
 int main(int argc, char *argv[])
 {
 	enum { OPT_ORPHANS = 256, OPT_OLDER, OPT_NAME, OPT_PATH, OPT_TRACE };
@@ -335,7 +271,7 @@ int main(int argc, char *argv[])
 	char **paths = NULL;
 	size_t nrefs = 0, npaths = 0;
 	bool all = false, filtered = false;
-	int ch, code = EXIT_OK;
+	int ch, code;
 
 	while ((ch = cli_getopt(argc, argv, "afhinq:m:s:Q:M:S:t:u:vV", longopts)) != -1) {
 		switch (ch) {
@@ -344,14 +280,9 @@ int main(int argc, char *argv[])
 		case 'h': cli_help();
 		case 'i': o.interactive = true; break;
 		case 'n': o.dry_run = true; break;
-		case 'q': case 'm': case 's': case 'Q': case 'M': case 'S': {
-			const char *kind = strchr("qQ", ch) ? "sysv-msg" : strchr("mM", ch) ? "sysv-shm" : "sysv-sem";
-			char *ref;
-			if (asprintf(&ref, "%s:%s:%s", kind, islower(ch) ? "id" : "key", optarg) == -1 ||
-			    strv_push(&refs, &nrefs, ref) == -1)
-				err(EXIT_FAIL, "out of memory");
+		case 'q': case 'm': case 's': case 'Q': case 'M': case 'S':
+			push_ref(&refs, &nrefs, sysv_opt_ref(ch, optarg));
 			break;
-		}
 		case 't': f.kinds = opt_kinds(optarg, "--kind"); filtered = true; break;
 		case 'u': f.uid = opt_user(optarg, "--user"); f.by_user = filtered = true; break;
 		case 'v': o.verbose = true; break;
@@ -372,11 +303,8 @@ int main(int argc, char *argv[])
 	for (int i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") == 0)
 			o.stdin_refs = true;
-		else {
-			char *ref = strdup(argv[i]);
-			if (ref == NULL || strv_push(&refs, &nrefs, ref) == -1)
-				err(EXIT_FAIL, "out of memory");
-		}
+		else
+			push_ref(&refs, &nrefs, strdup(argv[i]));
 	}
 	if (filtered && !all)
 		bad_usage("filters select objects for removal only with --all");
@@ -392,19 +320,7 @@ int main(int argc, char *argv[])
 		if (o.tty == NULL)
 			bad_usage("--interactive needs a terminal to ask on");
 	}
-
-	for (size_t i = 0; i < nrefs; i++) {
-		int c = remove_ref(&o, refs[i]);
-		if (code == EXIT_OK)
-			code = c;
-		free(refs[i]);
-	}
-	free(refs);
-	if (o.stdin_refs) {
-		int c = remove_stdin(&o);
-		if (code == EXIT_OK)
-			code = c;
-	}
+	code = remove_refs(&o, refs, nrefs);
 	if (all) {
 		int c = remove_matching(&o, &f, (const char *const *)paths, npaths);
 		if (code == EXIT_OK)
