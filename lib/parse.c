@@ -111,10 +111,10 @@ range:
 
 int parse_int_range(const char *s, long long min, long long max, long long *out)
 {
-	const char *p = s;
-	bool neg = false, over = false;
-	unsigned base = 10;
-	unsigned long long mag = 0;
+	const char *p = s, *digits = "0123456789";
+	bool neg = false;
+	int base = 10;
+	unsigned long long mag;
 	long long v;
 
 	if (s == NULL)
@@ -124,25 +124,16 @@ int parse_int_range(const char *s, long long min, long long max, long long *out)
 		p++;
 	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		digits = "0123456789abcdefABCDEF";
 		base = 16;
 		p += 2;
 	}
-	if (*p == '\0')
+	/* only digits: strtoull would take a sign, spaces and a 0x of its own */
+	if (*p == '\0' || p[strspn(p, digits)] != '\0')
 		goto bad;
-	for (; *p; p++) {
-		unsigned d;
-		if (isdigit((unsigned char)*p))
-			d = (unsigned)(*p - '0');
-		else if (base == 16 && isxdigit((unsigned char)*p))
-			d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
-		else
-			goto bad;
-		if (mag > (ULLONG_MAX - d) / base)
-			over = true;
-		else
-			mag = mag * base + d;
-	}
-	if (over || mag > (unsigned long long)LLONG_MAX + neg)
+	errno = 0;
+	mag = strtoull(p, NULL, base);
+	if (errno == ERANGE || mag > (unsigned long long)LLONG_MAX + neg)
 		goto range;
 	v = !neg ? (long long)mag : mag == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)mag;
 	if (v < min || v > max)
@@ -157,45 +148,34 @@ bad:
 	return -1;
 }
 
+/* libbsd's setmode reads both forms: octal (644 is 0644, as chmod) and symbolic, applied to 0. */
 int parse_mode(const char *s, mode_t *mode)
 {
-	mode_t m = 0;
+	void *set;
+	mode_t m;
 
-	if (s == NULL || *s == '\0')
-		goto bad;
-	if (isdigit((unsigned char)*s)) {
-		/* octal as chmod writes it: 644 is 0644, whatever the leading zeros */
-		for (const char *p = s; *p; p++) {
-			if (*p < '0' || *p > '7')
-				goto bad;
-			if (m > 07777)
-				continue;   /* already out of range: keep checking the digits */
-			m = (mode_t)(m * 8 + (mode_t)(*p - '0'));
-		}
-	} else {
-		/* s and t name the setuid, setgid and sticky bits even where they set none (o+t) */
-		if (strpbrk(s, "st")) {
-			errno = ERANGE;
-			return -1;
-		}
-		void *set = setmode(s);
-		if (set == NULL) {
-			if (errno == ENOMEM)
-				return -1;
-			goto bad;
-		}
-		m = getmode(set, 0);
-		free(set);
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
 	}
+	/* s and t name the setuid, setgid and sticky bits even where they set none (o+t) */
+	if (!isdigit((unsigned char)*s) && strpbrk(s, "st")) {
+		errno = ERANGE;
+		return -1;
+	}
+	if ((set = setmode(s)) == NULL) {
+		if (errno != ENOMEM)   /* octal digits it refuses are bits past 07777 */
+			errno = s[strspn(s, "01234567")] == '\0' ? ERANGE : EINVAL;
+		return -1;
+	}
+	m = getmode(set, 0);
+	free(set);
 	if (m & ~(mode_t)0777) {
 		errno = ERANGE;
 		return -1;
 	}
 	*mode = m;
 	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
 }
 
 const char *format_size(uint64_t bytes, char *buf, size_t len)
