@@ -82,9 +82,14 @@ void ipc_state_compute(struct ipc_list *l)
 	}
 }
 
+/*
+ * CTIME, but a POSIX queue's MTIME (its creation or last send or receive):
+ * reading /dev/mqueue/NAME for its byte count, as every listing does, sets
+ * its atime and ctime to now (the kernel's mqueue_read_file), never its mtime.
+ */
 int64_t ipc_obj_age_time(const struct ipc_obj *o)
 {
-	return o->ctime;
+	return o->kind == KIND_POSIX_MQ ? o->mtime : o->ctime;
 }
 
 bool ipc_filter_match(const struct ipc_filter *f, const struct ipc_obj *o, int64_t now)

@@ -459,3 +459,49 @@ time.sleep(3600)' "$FILES" >"$out" 3>&- &
 	assert_output ""
 	assert_equal "$stderr" ""
 }
+
+@test "listing a POSIX queue sets its atime and ctime (BUGS), never its mtime; --older-than goes by MTIME" {
+	mk_posix_mq "/$T-old"
+	local f=/dev/mqueue/$T-old before
+	touch -d '2 hours ago' "$f"        # atime and mtime back; ctime is now
+	before=$(stat -c '%X %Y' "$f")
+	run -0 ipc-ls --older-than 1h -t posix-mq --name "/$T-*" --raw -n -o REF
+	assert_output "posix-mq:/$T-old"
+	run -0 ipc-ls -i "posix-mq:/$T-old"
+	run -0 ipc-ls --older-than 1h -t posix-mq --name "/$T-*" --raw -n -o REF
+	assert_output "posix-mq:/$T-old"
+	# the status read moved atime (and ctime) to now; mtime stays the queue's own
+	assert_equal "$(stat -c %Y "$f")" "${before#* }"
+	[ "$(stat -c %X "$f")" -gt "${before% *}" ]
+	# opening the queue and mq_getattr change no time
+	touch -d '2 hours ago' "$f"
+	before=$(stat -c '%X %Y %Z' "$f")
+	run -0 python3 -c '
+import ctypes, os, sys
+rt = ctypes.CDLL("librt.so.1", use_errno=True)
+q = rt.mq_open(sys.argv[1].encode(), os.O_RDONLY | os.O_NONBLOCK)
+attr = (ctypes.c_long * 8)()
+sys.exit(q < 0 or rt.mq_getattr(q, attr) != 0)' "/$T-old"
+	assert_equal "$(stat -c '%X %Y %Z' "$f")" "$before"
+}
+
+@test "-i says what a REF names instead, in ipc-rm's words: wrong type, symlinked directory, missing ftok file" {
+	local real
+	echo data >"$FILES/regular"
+	mkdir "$FILES/real"
+	mk_fifo "$FILES/real/f"
+	ln -s real "$FILES/link"
+	real=$(realpath "$FILES/real")
+	run -2 --separate-stderr ipc-ls -i "fifo:$FILES/regular"
+	assert_equal "$stderr" "ipc-ls: fifo:$FILES/regular: is not a fifo"
+	run -2 --separate-stderr ipc-ls -i "unix:$FILES/real"
+	assert_equal "$stderr" "ipc-ls: unix:$FILES/real: is a directory, not a unix"
+	run -2 --separate-stderr ipc-ls -i "fifo:$FILES/link/f"
+	assert_equal "$stderr" "ipc-ls: fifo:$FILES/link/f: a directory in the path is a symbolic link (use fifo:$real/f)"
+	run -0 ipc-ls -i "fifo:$real/f"
+	run -3 --separate-stderr ipc-ls -i "sysv-shm:ftok:$FILES/none"
+	assert_equal "$stderr" "ipc-ls: sysv-shm:ftok:$FILES/none: $FILES/none: No such file or directory"
+	run -2 --separate-stderr ipc-ls -i "/$T-x"
+	assert_equal "$stderr" "ipc-ls: /$T-x: give the kind, like posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
+	rm "$FILES/link" "$FILES/regular"
+}
