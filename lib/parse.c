@@ -10,6 +10,13 @@
 
 #include "ipckit.h"
 
+/* -1 with errno e: EINVAL (not such a value) or ERANGE (outside the bounds). */
+static int fail_with(int e)
+{
+	errno = e;
+	return -1;
+}
+
 /* Reads "digits[.digits]" into an integer part and a fraction scaled to 1e9. */
 static int parse_decimal(const char *s, const char **end, uint64_t *whole, uint64_t *frac_ns)
 {
@@ -49,28 +56,23 @@ int parse_duration_ns(const char *s, int64_t *ns)
 	const char *end;
 
 	if (s == NULL || parse_decimal(s, &end, &whole, &frac) == -1)
-		goto bad;
+		return fail_with(EINVAL);
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].suffix) != 0)
 			continue;
 		uint64_t u = units[i].ns;
 		if (whole > (uint64_t)INT64_MAX / u)
-			goto range;
+			return fail_with(ERANGE);
 		uint64_t total = whole * u;
 		/* frac is in 1e-9 units of one `u` */
 		uint64_t part = (u >= 1000000000ULL) ? frac * (u / 1000000000ULL)
 		                                     : frac / (1000000000ULL / u);
 		if (total > (uint64_t)INT64_MAX - part)
-			goto range;
+			return fail_with(ERANGE);
 		*ns = (int64_t)(total + part);
 		return 0;
 	}
-bad:
-	errno = EINVAL;
-	return -1;
-range:
-	errno = ERANGE;
-	return -1;
+	return fail_with(EINVAL);   /* an unknown unit */
 }
 
 int parse_size(const char *s, uint64_t *bytes)
@@ -79,7 +81,7 @@ int parse_size(const char *s, uint64_t *bytes)
 	const char *end;
 
 	if (s == NULL || parse_decimal(s, &end, &whole, &frac) == -1)
-		goto bad;
+		return fail_with(EINVAL);
 	if (*end != '\0') {
 		const char *u = strchr("KMGTP", toupper((unsigned char)*end));
 		if (u == NULL)
@@ -90,23 +92,18 @@ int parse_size(const char *s, uint64_t *bytes)
 		if (strcmp(end, "iB") != 0 && strcmp(end, "B") != 0 && *end != '\0')
 			goto bad_unit;
 	} else if (frac != 0) {
-		goto bad;   /* a fraction of a byte */
+		return fail_with(EINVAL);   /* a fraction of a byte */
 	}
 	if (whole > UINT64_MAX / mult)
-		goto range;
+		return fail_with(ERANGE);
 	*bytes = whole * mult + (uint64_t)((double)frac / 1e9 * (double)mult);
 	return 0;
 bad_unit:
-	if (strcmp(end, "B") == 0 && mult == 1) {   /* "512B" */
+	if (strcmp(end, "B") == 0 && mult == 1 && frac == 0) {   /* "512B" */
 		*bytes = whole;
-		return frac ? -1 : 0;
+		return 0;
 	}
-bad:
-	errno = EINVAL;
-	return -1;
-range:
-	errno = ERANGE;
-	return -1;
+	return fail_with(EINVAL);
 }
 
 int parse_int_range(const char *s, long long min, long long max, long long *out)
@@ -118,7 +115,7 @@ int parse_int_range(const char *s, long long min, long long max, long long *out)
 	long long v;
 
 	if (s == NULL)
-		goto bad;
+		return fail_with(EINVAL);
 	if (*p == '-' && min < 0) {
 		neg = true;
 		p++;
@@ -130,22 +127,16 @@ int parse_int_range(const char *s, long long min, long long max, long long *out)
 	}
 	/* only digits: strtoull would take a sign, spaces and a 0x of its own */
 	if (*p == '\0' || p[strspn(p, digits)] != '\0')
-		goto bad;
+		return fail_with(EINVAL);
 	errno = 0;
 	mag = strtoull(p, NULL, base);
 	if (errno == ERANGE || mag > (unsigned long long)LLONG_MAX + neg)
-		goto range;
+		return fail_with(ERANGE);
 	v = !neg ? (long long)mag : mag == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)mag;
 	if (v < min || v > max)
-		goto range;
+		return fail_with(ERANGE);
 	*out = v;
 	return 0;
-range:
-	errno = ERANGE;
-	return -1;
-bad:
-	errno = EINVAL;
-	return -1;
 }
 
 /* libbsd's setmode reads both forms: octal (644 is 0644, as chmod) and symbolic, applied to 0. */
@@ -154,15 +145,11 @@ int parse_mode(const char *s, mode_t *mode)
 	void *set;
 	mode_t m;
 
-	if (s == NULL || *s == '\0') {
-		errno = EINVAL;
-		return -1;
-	}
+	if (s == NULL || *s == '\0')
+		return fail_with(EINVAL);
 	/* s and t name the setuid, setgid and sticky bits even where they set none (o+t) */
-	if (!isdigit((unsigned char)*s) && strpbrk(s, "st")) {
-		errno = ERANGE;
-		return -1;
-	}
+	if (!isdigit((unsigned char)*s) && strpbrk(s, "st"))
+		return fail_with(ERANGE);
 	if ((set = setmode(s)) == NULL) {
 		if (errno != ENOMEM)   /* octal digits it refuses are bits past 07777 */
 			errno = s[strspn(s, "01234567")] == '\0' ? ERANGE : EINVAL;
@@ -170,10 +157,8 @@ int parse_mode(const char *s, mode_t *mode)
 	}
 	m = getmode(set, 0);
 	free(set);
-	if (m & ~(mode_t)0777) {
-		errno = ERANGE;
-		return -1;
-	}
+	if (m & ~(mode_t)0777)
+		return fail_with(ERANGE);
 	*mode = m;
 	return 0;
 }
