@@ -17,21 +17,6 @@
 #define WALK_MAX_DEPTH 64
 #define WALK_ROOT_TAG 16   /* in the walk's id_index: a root directory, not an object */
 
-/* A new FIFO or socket named name; with st (from lstat), its owner, mode and times. */
-static struct ipc_obj *add_file_obj(struct ipc_list *l, enum ipc_kind kind, const char *name,
-                                    const struct stat *st)
-{
-	struct ipc_obj *o = ipc_list_add(l, kind);
-
-	if (o == NULL)
-		return NULL;
-	if ((o->name = strdup(name)) == NULL)
-		return NULL;
-	if (st)
-		ipc_obj_fill_stat(o, st);
-	return o;
-}
-
 /* Socket files seen on disk, kept until /proc/net/unix says which are live. */
 struct sockfile {
 	char *path;
@@ -49,17 +34,6 @@ struct walk {
 	struct id_index seen;     /* FIFOs and socket files found, and roots walked: each once */
 	struct { dev_t dev; ino_t ino; } up[WALK_MAX_DEPTH];   /* the directories above */
 };
-
-int fifo_add(struct ipc_list *l, const char *path, const struct stat *st)
-{
-	struct ipc_obj *o = add_file_obj(l, KIND_FIFO, path, st);
-
-	if (o == NULL)
-		return -1;
-	o->dev = st->st_dev;
-	o->ino = st->st_ino;
-	return ipc_obj_set_ref(o);
-}
 
 static int sockfile_add(struct sockfiles *s, const char *path, const struct stat *st)
 {
@@ -222,7 +196,7 @@ static int walk_paths(struct walk *w, const struct ipc_scan *sc)
 static int add_live(struct ipc_list *l, const struct unix_socks *s, const struct unix_sock *u,
                     const char *name, const struct stat *file)
 {
-	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, name ? name : u->name, NULL);
+	struct ipc_obj *o = ipc_list_add_file(l, KIND_UNIX, name ? name : u->name, NULL);
 	struct stat st;
 
 	if (o == NULL)
@@ -247,7 +221,7 @@ static int add_live(struct ipc_list *l, const struct unix_socks *s, const struct
 /* A socket file no live socket is bound to: stale, left by a server that died. */
 static int add_stale(struct ipc_list *l, const char *path, const struct stat *st)
 {
-	struct ipc_obj *o = add_file_obj(l, KIND_UNIX, path, st);
+	struct ipc_obj *o = ipc_list_add_file(l, KIND_UNIX, path, st);
 
 	if (o == NULL)
 		return -1;

@@ -221,6 +221,11 @@ void ipc_list_free(struct ipc_list *l);
 void ipc_obj_free(struct ipc_obj *o);
 /* Owner, group, mode and times from what stat says (a file-backed object). */
 void ipc_obj_fill_stat(struct ipc_obj *o, const struct stat *st);
+/* A new FIFO or socket object named name; with st (from lstat) its owner, mode and times. */
+struct ipc_obj *ipc_list_add_file(struct ipc_list *l, enum ipc_kind kind, const char *name,
+                                  const struct stat *st);
+/* Adds the FIFO at path (st from lstat) to the list, with its REF. */
+int fifo_add(struct ipc_list *l, const char *path, const struct stat *st);
 /* o->ref from its kind and id (System V) or name. */
 int ipc_obj_set_ref(struct ipc_obj *o);
 
@@ -309,8 +314,6 @@ const struct unix_sock *unix_socks_find(const struct unix_socks *s, const char *
 int unix_bound(const char *path, const struct stat *st, bool trace);
 
 /* files.c: FIFOs and unix sockets */
-/* Adds the FIFO at path (st from lstat) to the list. */
-int fifo_add(struct ipc_list *l, const char *path, const struct stat *st);
 /*
  * Removes a FIFO or socket file only if it is still `want` (type, device and inode),
  * reached through no symlink; with `unbound`, only if no socket is bound to it now.

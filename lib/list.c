@@ -1,6 +1,7 @@
 /*
  * The object list: growing it, naming its objects, freeing it. Calls nothing
- * else of the library but kind_name(); every collector adds to it through here.
+ * else of the library but kind_name(); every collector (and the /proc pass,
+ * which adds the FIFOs processes hold) adds to it through here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,31 @@ void ipc_obj_fill_stat(struct ipc_obj *o, const struct stat *st)
 	o->ctime = st->st_ctime;
 	o->mtime = st->st_mtime;
 	o->atime = st->st_atime;
+}
+
+struct ipc_obj *ipc_list_add_file(struct ipc_list *l, enum ipc_kind kind, const char *name,
+                                  const struct stat *st)
+{
+	struct ipc_obj *o = ipc_list_add(l, kind);
+
+	if (o == NULL)
+		return NULL;
+	if ((o->name = strdup(name)) == NULL)
+		return NULL;
+	if (st)
+		ipc_obj_fill_stat(o, st);
+	return o;
+}
+
+int fifo_add(struct ipc_list *l, const char *path, const struct stat *st)
+{
+	struct ipc_obj *o = ipc_list_add_file(l, KIND_FIFO, path, st);
+
+	if (o == NULL)
+		return -1;
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	return ipc_obj_set_ref(o);
 }
 
 void ipc_obj_free(struct ipc_obj *o)
