@@ -40,7 +40,7 @@ static int remove_unix(const struct ipc_obj *o, struct file_id *found, bool trac
 #define POSIX { 0, posix_collect, posix_lookup, remove_posix, posix_may_remove }
 #define FILES (KIND_BIT(KIND_FIFO) | KIND_BIT(KIND_UNIX))
 
-const struct kind_ops kind_ops[KIND_COUNT] = {
+static const struct kind_ops kind_ops[KIND_COUNT] = {
 	[KIND_POSIX_MQ] = POSIX, [KIND_POSIX_SHM] = POSIX, [KIND_POSIX_SEM] = POSIX,
 	[KIND_SYSV_MSG] = SYSV, [KIND_SYSV_SHM] = SYSV, [KIND_SYSV_SEM] = SYSV,
 	[KIND_FIFO] = { FILES, files_collect, fifo_lookup, remove_fifo, file_may_remove },

@@ -1,6 +1,7 @@
 /*
  * The library's table of kinds: what each kind does to be listed, looked up,
- * removed and judged removable. Only kinds.c dispatches on the kind; the
+ * removed and judged removable (kind_ops in kinds.c, one per kind). Only
+ * kinds.c dispatches on the kind; the
  * collectors below fill lists through list.c and call nothing back.
  * Internal to lib/: tools use ipc_collect, ipc_lookup, ipc_remove and
  * ipc_may_remove (ipckit.h).
@@ -23,7 +24,6 @@ struct kind_ops {
 	/* 0 if the caller may remove o, or -1 with the errno the removal would fail with. */
 	int (*may_remove)(const struct ipc_obj *o, bool trace);
 };
-extern const struct kind_ops kind_ops[KIND_COUNT];
 
 /* sysv.c */
 int sysv_collect(struct ipc_list *l, enum ipc_kind kind, const struct ipc_scan *sc);
