@@ -1,10 +1,9 @@
 /*
  * The library's table of kinds: what each kind does to be listed, looked up,
  * removed and judged removable (kind_ops in kinds.c, one per kind). Only
- * kinds.c dispatches on the kind; the
- * collectors below fill lists through list.c and call nothing back.
- * Internal to lib/: tools use ipc_collect, ipc_lookup, ipc_remove and
- * ipc_may_remove (ipckit.h).
+ * kinds.c dispatches on the kind; the collectors below fill lists through
+ * list.c and call nothing back. Internal to lib/: tools use ipc_collect,
+ * ipc_lookup, ipc_remove and ipc_may_remove (ipckit.h).
  */
 #ifndef IPCKIT_KINDS_H
 #define IPCKIT_KINDS_H
