@@ -42,6 +42,10 @@ static void usage(bool full)
 		      "      --stats            a summary line on stderr at the end\n"
 		      "  -l, --lines            count lines (and --rate-limit in lines a second)\n"
 		      "  -L, --rate-limit RATE  at most RATE bytes a second (like 100K, 2M)\n"
+		      "info: what each descriptor is, and who holds the other end of a pipe:\n"
+		      "  -J, --json             one JSON array\n"
+		      "connect: CMD1's stdout into CMD2's stdin, and CMD2's stdout into CMD1's stdin:\n"
+		      "  -t, --timeout DURATION stop both after DURATION (status 6)\n"
 		      "Sizes: 4096 4K 1M; durations: 250ms 2s 1.5m. See ipc-pipe(1).\n", f);
 }
 
@@ -244,16 +248,20 @@ static void info_text(const struct fd_desc *d, const struct fd_holders *h)
 	putchar('\n');
 	if (!pipe)
 		return;
-	size_t shown = 0;
+	size_t readers = 0, writers = 0;
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->v[i].pid == getpid())
+		const struct fd_holder *o = &h->v[i];
+		if (o->pid == getpid())
 			continue;
-		printf("   %s: %d %s (fd %d)\n", access_name(h->v[i].acc, true), (int)h->v[i].pid,
-		       ename(h->v[i].comm), h->v[i].fd);
-		shown++;
+		printf("   %s: %d %s (fd %d)\n", access_name(o->acc, true), (int)o->pid, ename(o->comm), o->fd);
+		readers += o->acc == O_RDONLY || o->acc == O_RDWR;
+		writers += o->acc == O_WRONLY || o->acc == O_RDWR;
 	}
-	if (shown == 0)
-		printf("   no other process has it open%s\n", h->unseen ? " that can be seen" : "");
+	/* What the other end's absence means, for the end held here. */
+	if (d->acc == O_RDONLY && writers == 0 && !h->unseen)
+		puts("   no process holds the write end: a read gets end of file");
+	if (d->acc == O_WRONLY && readers == 0 && !h->unseen)
+		puts("   no process holds the read end: a write gets SIGPIPE (EPIPE)");
 	if (h->unseen)
 		printf("   (%d processes could not be looked at: run as root to see them all)\n", h->unseen);
 }
