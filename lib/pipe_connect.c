@@ -51,7 +51,7 @@ static char *argv_text(char *const argv[])
 static void move_fd(int fd, int target, bool trace)
 {
 	int r = dup2(fd, target);
-	trace_call(trace, r, errno, "dup2(%d, %d)", fd, target);
+	trace_call(trace, r, errno, "[pid %d] dup2(%d, %d)", (int)getpid(), fd, target);
 }
 
 static _Noreturn void run_child(struct pipe_cmd *c, int in, int out, int report, const sigset_t *mask,
@@ -77,9 +77,11 @@ static int start_one(struct pipe_cmd *c, int in, int out, const sigset_t *mask, 
 	if (pipe2(report, O_CLOEXEC) == -1)
 		return -1;
 	c->pid = fork();
-	trace_call(trace, c->pid, errno, "fork()");
-	if (c->pid == 0)
+	if (c->pid == 0) {
+		trace_call(trace, 0, 0, "[pid %d] fork()", (int)getpid());
 		run_child(c, in, out, report[1], mask, trace);
+	}
+	trace_call(trace, c->pid, errno, "fork()");
 	close(report[1]);
 	if (c->pid == -1) {
 		close(report[0]);
