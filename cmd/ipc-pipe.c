@@ -197,6 +197,9 @@ static int run_filter(int argc, char *argv[])
 		}
 	}
 	tool.ncmds = NCMDS;
+	for (size_t i = 0; optind < argc && i < NCMDS; i++)
+		if (strcmp(argv[optind], cmds[i].name) == 0)
+			bad_usage("%s: its options come after it (ipc-pipe %s)", cmds[i].name, cmds[i].usage);
 	if (optind < argc)
 		bad_usage("unknown command '%s' (commands: info connect)", ename(argv[optind]));
 	if (size) {
@@ -263,7 +266,8 @@ static void info_text(const struct fd_desc *d, const struct fd_holders *h)
 	if (d->acc == O_WRONLY && readers == 0 && !h->unseen)
 		puts("   no process holds the read end: a write gets SIGPIPE (EPIPE)");
 	if (h->unseen)
-		printf("   (%d processes could not be looked at: run as root to see them all)\n", h->unseen);
+		printf("   (%d process%s could not be looked at: run as root to see them all)\n", h->unseen,
+		       h->unseen == 1 ? "" : "es");
 }
 
 static void info_json(const struct fd_desc *d, const struct fd_holders *h, bool first)

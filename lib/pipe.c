@@ -1,6 +1,7 @@
 /* The pass-through behind ipc-pipe: splice between pipes, read and write otherwise. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,18 @@ static uint64_t budget(const struct pipe_copy *c, uint64_t want)
 	}
 }
 
+/*
+ * A descriptor in non-blocking mode (shared with a program that set it) says
+ * EAGAIN: wait until it is ready, as a blocking call would have (a signal ends
+ * the wait early: the caller looks at stop).
+ */
+static void wait_ready(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	poll(&p, 1, -1);
+}
+
 static uint64_t count_lines(const char *p, size_t n)
 {
 	uint64_t k = 0;
@@ -119,6 +132,10 @@ static int write_some(struct pipe_copy *c, const char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = write(c->out, p, len);
+		if (w < 0 && errno == EAGAIN && !*c->stop) {
+			wait_ready(c->out, POLLOUT);
+			continue;
+		}
 		if (w < 0) {
 			if (errno != EINTR || *c->stop) {
 				c->failed_fd = errno == EINTR ? -1 : c->out;
@@ -171,6 +188,11 @@ static int copy_step(struct pipe_copy *c, char *buf, bool *splicing)
 		n = splice(c->in, NULL, c->out, NULL, want, SPLICE_F_MOVE);
 		if (!c->spliced || n < 0)
 			trace_call(c->trace, n, errno, "splice(%d, NULL, %d, NULL, %zu, SPLICE_F_MOVE)", c->in, c->out, want);
+		if (n < 0 && errno == EAGAIN) {
+			wait_ready(c->in, POLLIN);
+			wait_ready(c->out, POLLOUT);
+			return 1;
+		}
 		if (n < 0 && errno == EINVAL && !c->spliced) {
 			*splicing = false;   /* a pipe that cannot splice: read and write */
 			return 1;
@@ -185,6 +207,10 @@ static int copy_step(struct pipe_copy *c, char *buf, bool *splicing)
 			c->failed_fd = c->out;
 	} else {
 		n = read(c->in, buf, want);
+		if (n < 0 && errno == EAGAIN) {
+			wait_ready(c->in, POLLIN);
+			return 1;
+		}
 		if (n > 0 && write_block(c, buf, (size_t)n) == -1)
 			return -1;
 		if (n >= SPLICE_AGAIN && c->both_pipes)
