@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2154,SC2016  # $output, $stderr and $lines are set by bats' run; $1 and the like are for the inner shells
 # ipc-pipe: the pass-through, info, connect. The peers are coreutils, python3,
 # bc and tmux (a terminal for --progress).
 

@@ -14,4 +14,5 @@ run bash -c 'sleep 1 | ipc-pipe info 0'
 step "Two commands wired both ways: something | cannot write" \
 	"connect makes two pipes: a script asks bc a question on one and reads the answer" \
 	"on the other. --trace shows pipe2, fork, dup2 and execvp."
+# shellcheck disable=SC2016  # the command line is for sh -c
 run ipc-pipe --trace connect 'echo "2^64"; read -r answer; echo "bc says $answer" >&2' bc
