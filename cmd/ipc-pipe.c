@@ -23,7 +23,7 @@ static const struct cli_cmd cmds[] = {
 	{ "connect", cmd_connect, "connect [-t DURATION] CMD1 CMD2 | -- PROG1 [ARG...] -- PROG2 [ARG...]" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-#define FILTER_USAGE "[-s SIZE] [-p] [--stats] [-l] [-L RATE]"
+#define FILTER_USAGE "[-s SIZE] [--progress] [--stats] [-l] [-L RATE]"
 
 static bool trace;
 
@@ -38,7 +38,7 @@ static void usage(bool full)
 	if (full)
 		fputs("\nWithout a command, copies stdin to stdout (splice(2) between two pipes):\n"
 		      "  -s, --size SIZE        set the capacity of the pipes on stdin and stdout\n"
-		      "  -p, --progress         bytes, rate and time on stderr, when it is a terminal\n"
+		      "      --progress         bytes, rate and time on stderr, when it is a terminal\n"
 		      "      --stats            a summary line on stderr at the end\n"
 		      "  -l, --lines            count lines (and --rate-limit in lines a second)\n"
 		      "  -L, --rate-limit RATE  at most RATE bytes a second (like 100K, 2M)\n"
@@ -174,7 +174,7 @@ static _Noreturn void filter_end(struct pipe_copy *c, int r, bool progress, bool
 static int run_filter(int argc, char *argv[])
 {
 	static const struct option lo[] = {
-		{ "size", required_argument, NULL, 's' }, { "progress", no_argument, NULL, 'p' },
+		{ "size", required_argument, NULL, 's' }, { "progress", no_argument, NULL, 'P' },
 		{ "stats", no_argument, NULL, 'S' }, { "lines", no_argument, NULL, 'l' },
 		{ "rate-limit", required_argument, NULL, 'L' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
@@ -185,10 +185,10 @@ static int run_filter(int argc, char *argv[])
 	int ch;
 
 	tool.ncmds = 0;
-	while ((ch = cli_getopt(argc, argv, "s:plL:hV", lo)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "s:lL:hV", lo)) != -1) {
 		switch (ch) {
 		case 's': size = size_option(optarg); break;
-		case 'p': progress = true; break;
+		case 'P': progress = true; break;
 		case 'S': stats = true; break;
 		case 'l': c.lines = true; break;
 		case 'L': c.rate = opt_size(optarg, 1, UINT64_MAX / 2, "--rate-limit"); break;

@@ -170,7 +170,7 @@ PY
 	command -v tmux >/dev/null || skip "needs tmux"
 	local sock="$BATS_TEST_TMPDIR/tmux" out="$BATS_TEST_TMPDIR/screen"
 	tmux -S "$sock" new-session -d -x 100 -y 10 \
-		"head -c 30M /dev/zero | ipc-pipe -p -L 20M >/dev/null; echo \"status \$?\"; sleep 30"
+		"head -c 30M /dev/zero | ipc-pipe --progress -L 20M >/dev/null; echo \"status \$?\"; sleep 30"
 	local i
 	for ((i = 0; i < 1000; i++)); do   # at most 20 s
 		! screen_has "$sock" "$out" "^status" || break
@@ -187,7 +187,7 @@ screen_has() { # SOCK OUT REGEX
 }
 
 @test "--progress draws nothing when stderr is not a terminal" {
-	run -0 --separate-stderr bash -c 'seq 10 | ipc-pipe -p -l'
+	run -0 --separate-stderr bash -c 'seq 10 | ipc-pipe --progress -l'
 	assert_equal "${#lines[@]}" 10
 	assert_equal "$stderr" ""
 }
