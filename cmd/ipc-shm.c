@@ -21,14 +21,14 @@ static int cmd_push(int, char *[]);
 static int cmd_pull(int, char *[]);
 
 static const struct cli_cmd cmds[] = {
-	{ "create", cmd_create, "create -s SIZE [--mode MODE] [--exist-ok] REF" },
+	{ "create", cmd_create, "create --size SIZE [--mode MODE] [--exist-ok] REF" },
 	{ "info", cmd_info, "info [-J] REF" },
 	{ "rm", cmd_rm, "rm REF..." },
 	{ "resize", cmd_resize, "resize REF SIZE" },
-	{ "write", cmd_write, "write [-o OFFSET] [--grow] REF [DATA]" },
-	{ "read", cmd_read, "read [-o OFFSET] [-n LENGTH] REF" },
-	{ "dump", cmd_dump, "dump [-o OFFSET] [-n LENGTH] REF" },
-	{ "attach", cmd_attach, "attach [-d DURATION] [--read-only] REF" },
+	{ "write", cmd_write, "write [--offset N] [--grow] REF [DATA]" },
+	{ "read", cmd_read, "read [--offset N] [--length N] REF" },
+	{ "dump", cmd_dump, "dump [--offset N] [--length N] REF" },
+	{ "attach", cmd_attach, "attach [--duration DURATION] [--read-only] REF" },
 	{ "push", cmd_push, "push [-t DURATION] REF" },
 	{ "pull", cmd_pull, "pull [-t DURATION] REF" },
 };
@@ -342,7 +342,7 @@ static int cmd_dump(int argc, char *argv[])
 		squeezed = false;
 		fwrite(line, 1, hexdump_line(line, rg.off + i, p + i, n), stdout);
 	}
-	if (rg.len > 0)
+	if (rg.len > 0 || (rg.off > 0 && !rg.len_given))   /* as hexdump -C -s at the end */
 		printf("%08jx\n", (uintmax_t)(rg.off + rg.len));
 	shmseg_close(&s);
 	return EXIT_OK;
