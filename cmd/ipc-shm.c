@@ -1,5 +1,7 @@
 /* ipc-shm: POSIX and System V shared memory from the shell, and a stream through it. */
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,9 +54,40 @@ static void usage(bool full)
 		      "Durations: 250ms 2s 1.5m; sizes: 4096 4K 1M. See ipc-shm(1).\n", f);
 }
 
+/* EINVAL from opening: a file in /dev/shm that is no segment (a FIFO, a device). */
+static const char *shm_errno_text(const char *what, int err)
+{
+	(void)what;
+	return err == EINVAL ? "not a shared memory segment (a file of another type)" : NULL;
+}
+
 static const struct cli_tool tool = {
-	.name = "ipc-shm", .noun = "segment", .usage = usage, .cmds = cmds, .ncmds = NCMDS,
+	.name = "ipc-shm", .noun = "segment", .usage = usage, .errno_text = shm_errno_text,
+	.cmds = cmds, .ncmds = NCMDS,
 };
+
+/* A POSIX segment truncated by someone else while mapped: SIGBUS on the next touch past its end. */
+static char bus_msg[ESC_MAX + 128];
+static size_t bus_len;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	if (write(STDERR_FILENO, bus_msg, bus_len) < 0)
+		_exit(EXIT_FAIL);
+	_exit(EXIT_FAIL);
+}
+
+static void catch_truncation(const char *what, const char *ref)
+{
+	struct sigaction sa = { .sa_handler = on_bus };
+	int n = snprintf(bus_msg, sizeof(bus_msg), "ipc-shm: %s %s: the segment was truncated while in use\n",
+	                 what, ename(ref));
+
+	bus_len = n < 0 ? 0 : (size_t)n < sizeof(bus_msg) ? (size_t)n : sizeof(bus_msg) - 1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
 
 static void parse_ref(const char *text, struct ipc_ref *r)
 {
@@ -69,6 +102,7 @@ static void parse_ref(const char *text, struct ipc_ref *r)
 /* Opens and maps a segment, or exits saying why. */
 static void open_mapped(struct shmseg *s, const char *what, const char *ref, struct ipc_ref *r, bool writable)
 {
+	catch_truncation(what, ref);
 	if (shmseg_open(s, r, writable, trace) == -1 || shmseg_map(s) == -1)
 		fail(what, ref, errno);
 }
@@ -263,6 +297,7 @@ static int cmd_write(int argc, char *argv[])
 	}
 	check_range("write", ref, s.size, off, len);
 	if (len > 0) {
+		catch_truncation("write", ref);
 		if (shmseg_map(&s) == -1)
 			fail("write", ref, errno);
 		memcpy((char *)s.addr + off, data, len);

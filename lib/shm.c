@@ -44,6 +44,10 @@ static int posix_fill(struct shmseg *s)
 	           r == 0 ? (long long)st.st_size : 0LL, r == 0 ? (unsigned)(st.st_mode & 0777) : 0U);
 	if (r == -1)
 		return -1;
+	if (!S_ISREG(st.st_mode)) {   /* a FIFO or device someone put in /dev/shm */
+		errno = EINVAL;
+		return -1;
+	}
 	s->size = (uint64_t)st.st_size;
 	return 0;
 }
@@ -75,8 +79,9 @@ int shmseg_open(struct shmseg *s, const struct ipc_ref *r, bool writable, bool t
 		return sysv_fill(s, &ds);
 	}
 	strlcpy(s->name, r->name, sizeof(s->name));
-	s->fd = shm_open(r->name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
-	trace_call(trace, s->fd, errno, "shm_open(\"%s\", %s, 0)", r->name, writable ? "O_RDWR" : "O_RDONLY");
+	/* O_NONBLOCK: a FIFO named like a segment must not hang the open (posix_fill refuses it). */
+	s->fd = shm_open(r->name, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC, 0);
+	trace_call(trace, s->fd, errno, "shm_open(\"%s\", %s|O_NONBLOCK, 0)", r->name, writable ? "O_RDWR" : "O_RDONLY");
 	if (s->fd == -1)
 		return -1;
 	if (posix_fill(s) == -1) {
@@ -187,11 +192,15 @@ static int posix_create(struct shmseg *s, const struct ipc_ref *r, struct shmseg
 	}
 	if (errno != EEXIST || !c->exist_ok)
 		return -1;
-	s->fd = shm_open(r->name, O_RDWR | O_CLOEXEC, 0);
-	trace_call(s->trace, s->fd, errno, "shm_open(\"%s\", O_RDWR, 0)", r->name);
+	s->fd = shm_open(r->name, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+	trace_call(s->trace, s->fd, errno, "shm_open(\"%s\", O_RDWR|O_NONBLOCK, 0)", r->name);
 	if (s->fd == -1)
 		return -1;
 	rr = fstat(s->fd, &st);
+	if (rr == 0 && !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		rr = -1;
+	}
 	if (rr == -1 || differs(c, "size", (long long)st.st_size, (long long)c->size) ||
 	    (c->mode_given && differs(c, "mode", st.st_mode & 0777, mode))) {
 		shmseg_close(s);

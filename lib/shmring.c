@@ -90,7 +90,7 @@ static int geometry(uint64_t size, uint64_t *slot, uint64_t *n)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	uint64_t avail = size - HDR_SIZE, s = avail / 8 / 4096 * 4096;
+	uint64_t avail = size - HDR_SIZE, s = avail / 16 / 4096 * 4096;
 	if (s > SLOT_MAX)
 		s = SLOT_MAX;
 	if (s < 4096)
@@ -162,7 +162,8 @@ static int lock(struct ring_end *e)
 		if (__atomic_compare_exchange_n(&e->h->lock, &cur, (uint32_t)e->me, false, __ATOMIC_ACQUIRE,
 		                                __ATOMIC_RELAXED))
 			return 0;
-		if (n > 100 && !peer_alive((int32_t)cur) &&
+		/* A holder that died, or a lock word that is not one (held a second: no claim takes that long). */
+		if (n > 100 && (!peer_alive((int32_t)cur) || n > 1100) &&
 		    __atomic_compare_exchange_n(&e->h->lock, &cur, (uint32_t)e->me, false, __ATOMIC_ACQUIRE,
 		                                __ATOMIC_RELAXED))
 			return 0;

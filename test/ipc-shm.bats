@@ -342,6 +342,25 @@ PY
 	run -1 bash -c "ipc-shm info /$T-full >/dev/full"
 }
 
+@test "hostile /dev/shm: a FIFO named like a segment does not hang; an empty segment; truncation while dumping" {
+	mkfifo -m 0600 "/dev/shm/$T-fifo"
+	track posix-shm "/$T-fifo"
+	run -1 --separate-stderr timeout 10 ipc-shm read "/$T-fifo"
+	assert_equal "$stderr" "ipc-shm: read /$T-fifo: not a shared memory segment (a file of another type)"
+	run -1 timeout 10 ipc-shm push "/$T-fifo"
+	: >"/dev/shm/$T-empty"
+	track posix-shm "/$T-empty"
+	run -0 ipc-shm read "/$T-empty"
+	assert_output ""
+	run -0 ipc-shm dump "/$T-empty"
+	assert_output ""
+	ipc-shm create -s 4M "/$T-trunc"
+	track posix-shm "/$T-trunc"
+	head -c 4M /dev/urandom | ipc-shm write "/$T-trunc"
+	run -1 --separate-stderr bash -c "ipc-shm dump /$T-trunc | { head -c 100 >/dev/null; truncate -s 0 /dev/shm/$T-trunc; cat >/dev/null; }; exit \${PIPESTATUS[0]}"
+	assert_equal "$stderr" "ipc-shm: dump /$T-trunc: the segment was truncated while in use"
+}
+
 # ---- push and pull ----
 
 @test "push | pull: bytes in equal bytes out, the end of stdin ends pull (POSIX and System V)" {
