@@ -375,7 +375,8 @@ static int cmd_dump(int argc, char *argv[])
 			continue;
 		}
 		squeezed = false;
-		fwrite(line, 1, hexdump_line(line, rg.off + i, p + i, n), stdout);
+		size_t w = hexdump_line(line, rg.off + i, p + i, n);
+		fwrite(line, 1, w, stdout);
 	}
 	if (rg.len > 0 || (rg.off > 0 && !rg.len_given))   /* as hexdump -C -s at the end */
 		printf("%08jx\n", (uintmax_t)(rg.off + rg.len));

@@ -129,8 +129,8 @@ reap() { # PID
 	[ "$(stat -c %s "/dev/shm/$T-r")" = 3 ]
 	run -0 ipc-shm resize "/$T-r" 1M
 	[ "$(stat -c %s "/dev/shm/$T-r")" = 1048576 ]
-	run -0 bash -c "ipc-shm read -n 4 /$T-r | od -An -c"
-	assert_equal "$(echo $output)" 'a b c \0'
+	run -0 bash -c "ipc-shm read -n 4 /$T-r | od -An -c | tr -s ' '"
+	assert_output ' a b c \0'
 	local id
 	id=$(mk_sysv shm 4096)
 	run -2 --separate-stderr ipc-shm resize "id:$id" 8K
@@ -176,7 +176,7 @@ reap() { # PID
 		run -2 --separate-stderr ipc-shm create -s 2M "key:0x${TKEY}02"
 		echo "$old" >/proc/sys/kernel/shmmax
 		assert_equal "$stderr" "ipc-shm: create key:0x${TKEY}02: 2097152 bytes is more than kernel.shmmax (1048576 bytes)"
-		[ -z "$(ipcs -m | grep "0x${TKEY}02")" ]
+		if ipcs -m | grep -q "0x${TKEY}02"; then fail "a segment was made"; fi
 	fi
 	mk_posix_shm "/$T-b" 64
 	run -2 --separate-stderr ipc-shm read -o 65 "/$T-b"
@@ -272,7 +272,7 @@ reap() { # PID
 	assert_equal "${#stderr_lines[@]}" 2
 	assert_equal "${stderr_lines[0]}" "ipc-shm: rm /$T-none: no such segment"
 	[ ! -e "/dev/shm/$T-1" ]
-	! sysv_exists m "$id"
+	run -1 sysv_exists m "$id"
 }
 
 @test "python's multiprocessing.shared_memory and ipc-shm read each other's bytes" {
