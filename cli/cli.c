@@ -374,6 +374,68 @@ int say_remove_error(const struct ipc_obj *o, int err, const struct file_id *fou
 	return EXIT_BUSY;
 }
 
+void cli_kind_ref(const char *text, cli_ref_parser parse, struct ipc_ref *r, bool trace)
+{
+	const char *why;
+
+	if (parse(text, r, &why) == -1)
+		bad_usage("%s: %s", ename(text), why);
+	if (ref_ftok(r, trace) == -1)   /* a missing file names no object */
+		die(exit_code_for_errno(errno), "%s: %s: %s", ename(text), ename(r->ftok_path), strerror(errno));
+}
+
+int cli_cmd_info(int argc, char *argv[], cli_ref_parser parse, bool trace)
+{
+	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
+	struct ipc_list l = { 0 };
+	struct ipc_ref r;
+	bool json = false;
+	int ch;
+
+	while ((ch = cli_getopt(argc, argv, "J", lo)) != -1)
+		json |= ch == 'J';
+	if (argc - optind != 1)
+		bad_usage("info takes one REF");
+	const char *ref = argv[optind];
+	cli_kind_ref(ref, parse, &r, trace);
+	if (ipc_lookup(&r, &l, trace) == -1)
+		fail("info", ref, errno == EINVAL ? ENOENT : errno);
+	ipc_users_scan(&l, trace);
+	ipc_state_compute(&l);
+	if (fields_show(stdout, &l.v[0], FIELD_BYTES, json, trace) == -1)
+		fail("info", ref, errno);
+	ipc_list_free(&l);
+	return EXIT_OK;
+}
+
+int cli_cmd_rm(int argc, char *argv[], cli_ref_parser parse,
+               int (*remove)(const struct ipc_ref *r, bool trace), bool trace)
+{
+	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
+	int code = EXIT_OK, c;
+
+	while (cli_getopt(argc, argv, "", lo) != -1)
+		;
+	if (optind >= argc)
+		bad_usage("rm needs a REF");
+	for (int i = optind; i < argc; i++) {
+		struct ipc_ref r;
+		const char *why;
+		if (parse(argv[i], &r, &why) == -1) {
+			say("rm %s: %s", ename(argv[i]), why);
+			c = EXIT_USAGE;
+		} else if (ref_ftok(&r, trace) == -1) {
+			c = exit_code_for_errno(errno);
+			say("rm %s: %s: %s", ename(argv[i]), ename(r.ftok_path), strerror(errno));
+		} else {
+			c = remove(&r, trace) == -1 ? warn_errno("rm", argv[i], errno) : EXIT_OK;
+		}
+		if (code == EXIT_OK)
+			code = c;
+	}
+	return code;
+}
+
 const char *ename(const char *s)
 {
 	static char buf[2][ESC_MAX];

@@ -93,6 +93,19 @@ int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind, const char
    "changed since it was listed" is exit 7. Returns the exit status. */
 int say_remove_error(const struct ipc_obj *o, int err, const struct file_id *found);
 
+/*
+ * The subcommands every tool of one family of kinds has (ipc-mq, ipc-shm, ...),
+ * given how the tool reads its REFs (msgq_ref_parse) and removes one (msgq_remove).
+ */
+typedef int (*cli_ref_parser)(const char *text, struct ipc_ref *r, const char **why);
+/* A REF as the tool reads it, its ftok: key derived; exits 2 (or the file's status) saying why not. */
+void cli_kind_ref(const char *text, cli_ref_parser parse, struct ipc_ref *r, bool trace);
+/* info [-J] REF: every field of the object (fields.c), as ipc-ls -i prints them. */
+int cli_cmd_info(int argc, char *argv[], cli_ref_parser parse, bool trace);
+/* rm REF...: each removed; the first failure's status. */
+int cli_cmd_rm(int argc, char *argv[], cli_ref_parser parse,
+               int (*remove)(const struct ipc_ref *r, bool trace), bool trace);
+
 /* The name, escaped, in a static buffer of this layer (one at a time per message). */
 const char *ename(const char *s);
 
