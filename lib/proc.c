@@ -379,7 +379,8 @@ static bool proc_readable(struct scan *sc)
 /* One process: skipped if a kernel thread or unreadable, then its shared mappings and its fds. */
 static int scan_proc(struct scan *sc)
 {
-	if (!proc_readable(sc))
+	/* Root reading maps needs no readlink: a kernel thread's or zombie's maps say it has no memory. */
+	if (!(sc->privileged && sc->want_maps) && !proc_readable(sc))
 		return 0;
 	if (sc->want_maps) {
 		int fd = maps_open(sc), r;
