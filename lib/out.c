@@ -13,14 +13,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "ipckit.h"
 #include "out.h"
 
-struct out_line {
-	size_t ncells;
-	size_t cell[];            /* offset + 1 of each cell's text in the arena; 0: empty */
-};
+/*
+ * The cells and the arena grow by doubling in mappings of their own, which
+ * mremap moves without copying: a big table touches each page once.
+ */
+static int grow(void **p, size_t *cap, size_t need)
+{
+	size_t cap2 = *cap ? *cap : 65536;
+	void *q;
+
+	while (cap2 < need) {
+		if (cap2 > SIZE_MAX / 4) {
+			errno = ENOMEM;
+			return -1;
+		}
+		cap2 *= 2;
+	}
+	if (cap2 == *cap)
+		return 0;
+	q = *p ? mremap(*p, *cap, cap2, MREMAP_MAYMOVE)
+	       : mmap(NULL, cap2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return -1;
+	*p = q;
+	*cap = cap2;
+	return 0;
+}
 
 int out_init(struct out *o, unsigned flags, const char *json_name)
 {
@@ -46,42 +69,31 @@ int out_add_columns(struct out *o, const struct out_col *cols, const int *sel, s
 	return 0;
 }
 
+/* A row is handed out as its number + 1: the cells may move as the table grows. */
 struct out_line *out_line(struct out *o)
 {
-	struct out_line *ln;
+	size_t need = (o->nrows + 1) * o->ncols * sizeof(uint32_t);
 
-	if (o->nrows == o->caprows) {
-		size_t cap = o->caprows ? o->caprows * 2 : 64;
-		struct out_line **v = reallocarray(o->rows, cap, sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		o->rows = v;
-		o->caprows = cap;
-	}
-	if ((ln = calloc(1, sizeof(*ln) + o->ncols * sizeof(size_t))) == NULL)
+	if (need > o->cells_cap && grow((void **)&o->cells, &o->cells_cap, need) == -1)
 		return NULL;
-	ln->ncells = o->ncols;
-	o->rows[o->nrows++] = ln;
-	return ln;
+	o->nrows++;
+	return (struct out_line *)(uintptr_t)o->nrows;   /* fresh pages: its cells are 0, empty */
 }
 
-/* Room for n more bytes in the arena. */
+static uint32_t *row_cells(const struct out *o, size_t row)
+{
+	return o->cells + row * o->ncols;
+}
+
+/* Room for n more bytes in the arena, whose offsets must fit 32 bits. */
 static char *arena_room(struct out *o, size_t n)
 {
-	if (n > SIZE_MAX / 2 - o->used) {
+	if (n >= UINT32_MAX - o->used) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (o->used + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 16384;
-		while (cap < o->used + n)
-			cap *= 2;
-		char *a = realloc(o->arena, cap);
-		if (a == NULL)
-			return NULL;
-		o->arena = a;
-		o->cap = cap;
-	}
+	if (o->used + n > o->cap && grow((void **)&o->arena, &o->cap, o->used + n) == -1)
+		return NULL;
 	return o->arena + o->used;
 }
 
@@ -163,7 +175,9 @@ int out_cell(struct out *o, struct out_line *ln, size_t col, const char *text)
 	size_t off;
 	int r;
 
-	if (text == NULL || col >= ln->ncells)
+	size_t row = (size_t)(uintptr_t)ln;
+
+	if (text == NULL || col >= o->ncols || row == 0 || row > o->nrows)
 		return 0;   /* empty in a table, null in JSON */
 	if ((o->flags & OUT_JSON) && needs_esc(text)) {
 		if (4 * strlen(text) + 8 <= sizeof(buf))
@@ -173,14 +187,16 @@ int out_cell(struct out *o, struct out_line *ln, size_t col, const char *text)
 	}
 	r = store(o, text, &off);
 	if (r == 0)
-		ln->cell[col] = off + 1;
+		row_cells(o, row - 1)[col] = (uint32_t)off + 1;
 	free(big);
 	return r;
 }
 
-static const char *cell_text(const struct out *o, const struct out_line *ln, size_t col)
+static const char *cell_text(const struct out *o, size_t row, size_t col)
 {
-	return ln->cell[col] ? o->arena + ln->cell[col] - 1 : NULL;
+	uint32_t off = row_cells(o, row)[col];
+
+	return off ? o->arena + off - 1 : NULL;
 }
 
 static void put_spaces(FILE *f, size_t n)
@@ -254,7 +270,7 @@ static int print_table(const struct out *o, FILE *f)
 	}
 	for (size_t r = 0; r < o->nrows && !raw; r++)
 		for (size_t c = 0; c < o->ncols; c++) {
-			const char *t = cell_text(o, o->rows[r], c);
+			const char *t = cell_text(o, r, c);
 			size_t n = t ? strlen(t) : 0;
 			if (n > width[c])
 				width[c] = n;
@@ -263,7 +279,7 @@ static int print_table(const struct out *o, FILE *f)
 		if (r == 0 && !heads)
 			continue;
 		for (size_t c = 0; c < o->ncols; c++)
-			text[c] = r == 0 ? head[c] : cell_text(o, o->rows[r - 1], c);
+			text[c] = r == 0 ? head[c] : cell_text(o, r - 1, c);
 		if (raw) {
 			for (size_t c = 0; c < o->ncols; c++) {
 				if (text[c])
@@ -316,7 +332,7 @@ static int print_json(const struct out *o, FILE *f)
 	for (size_t r = 0; r < o->nrows; r++) {
 		fputs(r == 0 ? "\n      {" : "},{", f);
 		for (size_t c = 0; c < o->ncols; c++) {
-			const char *t = cell_text(o, o->rows[r], c);
+			const char *t = cell_text(o, r, c);
 			fputs("\n         ", f);
 			json_quoted(f, o->cols[c]->name, true);
 			fputs(": ", f);
@@ -348,11 +364,11 @@ int out_print(struct out *o)
 
 void out_free(struct out *o)
 {
-	for (size_t r = 0; r < o->nrows; r++)
-		free(o->rows[r]);
-	free(o->rows);
+	if (o->cells)
+		munmap(o->cells, o->cells_cap);
+	if (o->arena)
+		munmap(o->arena, o->cap);
 	free(o->cols);
-	free(o->arena);
 	memset(o, 0, sizeof(*o));
 }
 

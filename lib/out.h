@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* How --json types a column. */
@@ -21,17 +22,17 @@ struct out_col {
 	bool right;               /* right-aligned in a table */
 };
 
-struct out_line;              /* one row; its cells live in the table's arena */
+struct out_line;              /* a row, as out_line hands it out: opaque */
 
 struct out {
 	unsigned flags;           /* OUT_* from ipckit.h */
 	const char *name;         /* the JSON document's one key */
 	const struct out_col **cols;
-	size_t ncols;
-	struct out_line **rows;
-	size_t nrows, caprows;
+	size_t ncols, nrows;
+	uint32_t *cells;          /* nrows * ncols: offset + 1 of a cell's text in the arena; 0: empty */
+	size_t cells_cap;         /* bytes mapped */
 	char *arena;              /* every cell's text, NUL-terminated, one after another */
-	size_t used, cap;
+	size_t used, cap;         /* bytes used, bytes mapped */
 };
 
 int out_init(struct out *o, unsigned flags, const char *json_name);
