@@ -13,11 +13,10 @@ B       ?= build
 CFLAGS  ?= -O2 -g
 STRICT  ?=
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wno-sign-compare $(if $(STRICT),-Werror)
-PKG_CFLAGS := $(shell pkg-config --cflags libbsd-overlay smartcols 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
 # libbsd is linked statically: only the functions used are copied in, and start-up
 # loads no libbsd.so/libmd.so (each shared library costs ~60us of start-up here).
 BSD_LIBS   := -Wl,-Bstatic $(shell pkg-config --static --libs libbsd-overlay 2>/dev/null) -Wl,-Bdynamic
-SCOLS_LIBS := $(shell pkg-config --libs smartcols 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Ilib -Icli $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 
@@ -35,6 +34,8 @@ MANS     = $(TOOLS:%=$(B)/man/%.1) $(B)/man/ipckit.7
 # Debian packages the build, the tests, the linters and the benchmark need.
 DEB_PKGS = build-essential pkg-config libbsd-dev libsmartcols-dev scdoc bats bats-support \
            bats-assert util-linux python3 cppcheck shellcheck socat procps jq pv bc
+DEB_PKGS = build-essential pkg-config libbsd-dev scdoc bats bats-support \
+           bats-assert util-linux python3 cppcheck shellcheck socat procps jq
 
 all: deps-build
 	@$(MAKE) --no-print-directory bins
@@ -57,10 +58,9 @@ $(B)/libipckit-out.a: $(OUT_OBJ)
 	$(AR) rcs $@ $(OUT_OBJ)
 
 # Every tool links the same archives; the linker takes only the objects a tool
-# uses, and --as-needed drops libsmartcols from tools that print no table
-# (ipc-rm), which keeps them quick to start.
+# uses. Only libc is loaded at start-up: the table printer is our own (out.c).
 $(BINS): $(B)/%: cmd/%.c $(LIB_HDR) cli/cli.h $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a $(SCOLS_LIBS) $(BSD_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJ) $(B)/libipckit-out.a $(B)/libipckit.a $(BSD_LIBS)
 
 man: $(MANS)
 $(B)/man/%: man/%.scd
@@ -122,7 +122,6 @@ deps:
 deps-build:
 	@missing=""; \
 	pkg-config --exists libbsd-overlay 2>/dev/null || missing="$$missing libbsd-dev pkg-config"; \
-	pkg-config --exists smartcols 2>/dev/null || missing="$$missing libsmartcols-dev pkg-config"; \
 	command -v scdoc >/dev/null || missing="$$missing scdoc"; \
 	command -v cc >/dev/null || missing="$$missing build-essential"; \
 	[ -z "$$missing" ] || $(MAKE) --no-print-directory deps-install PKGS="$$missing"

@@ -21,44 +21,44 @@ enum col {
 };
 
 static const struct out_col columns[C_COUNT] = {
-	[C_KIND] = { "KIND", "kind of object: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix", SCOLS_JSON_STRING, false },
-	[C_REF] = { "REF", "reference accepted by ipc-rm and the per-kind tools", SCOLS_JSON_STRING, false },
-	[C_NAME] = { "NAME", "POSIX name, path, @abstract name, or System V key", SCOLS_JSON_STRING, false },
-	[C_KEY] = { "KEY", "System V key", SCOLS_JSON_STRING, false },
-	[C_ID] = { "ID", "System V identifier", SCOLS_JSON_NUMBER, true },
-	[C_OWNER] = { "OWNER", "owner's user name", SCOLS_JSON_STRING, false },
-	[C_GROUP] = { "GROUP", "owner's group name", SCOLS_JSON_STRING, false },
-	[C_UID] = { "UID", "owner's user id", SCOLS_JSON_NUMBER, true },
-	[C_GID] = { "GID", "owner's group id", SCOLS_JSON_NUMBER, true },
-	[C_COWNER] = { "COWNER", "System V creator's user name", SCOLS_JSON_STRING, false },
-	[C_CGROUP] = { "CGROUP", "System V creator's group name", SCOLS_JSON_STRING, false },
-	[C_PERMS] = { "PERMS", "permissions, like rw-r-----", SCOLS_JSON_STRING, false },
-	[C_MODE] = { "MODE", "permissions in octal", SCOLS_JSON_STRING, true },
-	[C_SIZE] = { "SIZE", "bytes: segment or file size, bytes queued in a queue", SCOLS_JSON_NUMBER, true },
-	[C_MSGS] = { "MSGS", "messages in a queue", SCOLS_JSON_NUMBER, true },
-	[C_MAXMSG] = { "MAXMSG", "POSIX queue capacity in messages", SCOLS_JSON_NUMBER, true },
-	[C_MSGSIZE] = { "MSGSIZE", "POSIX queue maximum message size", SCOLS_JSON_NUMBER, true },
-	[C_NATTCH] = { "NATTCH", "System V segment attach count", SCOLS_JSON_NUMBER, true },
-	[C_NSEMS] = { "NSEMS", "semaphores in the set", SCOLS_JSON_NUMBER, true },
-	[C_VALUE] = { "VALUE", "semaphore value (sets of one)", SCOLS_JSON_NUMBER, true },
-	[C_TYPE] = { "TYPE", "socket type: stream dgram seqpacket", SCOLS_JSON_STRING, false },
-	[C_CONNS] = { "CONNS", "accepted connections of a listening socket", SCOLS_JSON_NUMBER, true },
-	[C_CPID] = { "CPID", "creator PID (System V shm)", SCOLS_JSON_NUMBER, true },
-	[C_LPID] = { "LPID", "last operator PID (System V shm, sem)", SCOLS_JSON_NUMBER, true },
-	[C_LSPID] = { "LSPID", "last sender PID (System V msg)", SCOLS_JSON_NUMBER, true },
-	[C_LRPID] = { "LRPID", "last receiver PID (System V msg)", SCOLS_JSON_NUMBER, true },
-	[C_NOTIFYPID] = { "NOTIFYPID", "PID registered with mq_notify", SCOLS_JSON_NUMBER, true },
-	[C_CTIME] = { "CTIME", "last change (System V) or inode change time", SCOLS_JSON_NUMBER, false },
-	[C_MTIME] = { "MTIME", "last modification of a file-backed object", SCOLS_JSON_NUMBER, false },
-	[C_ATTACH] = { "ATTACH", "last attach (System V shm)", SCOLS_JSON_NUMBER, false },
-	[C_DETACH] = { "DETACH", "last detach (System V shm)", SCOLS_JSON_NUMBER, false },
-	[C_SEND] = { "SEND", "last send (System V msg)", SCOLS_JSON_NUMBER, false },
-	[C_RECV] = { "RECV", "last receive (System V msg)", SCOLS_JSON_NUMBER, false },
-	[C_OTIME] = { "OTIME", "last semop (System V sem)", SCOLS_JSON_NUMBER, false },
-	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", SCOLS_JSON_STRING, false },
-	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", SCOLS_JSON_NUMBER, true },
-	[C_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", SCOLS_JSON_STRING, false },
-	[C_INFO] = { "INFO", "a short human summary of the kind's counters", SCOLS_JSON_STRING, false },
+	[C_KIND] = { "KIND", "kind of object: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix", OUT_STRING, false },
+	[C_REF] = { "REF", "reference accepted by ipc-rm and the per-kind tools", OUT_STRING, false },
+	[C_NAME] = { "NAME", "POSIX name, path, @abstract name, or System V key", OUT_STRING, false },
+	[C_KEY] = { "KEY", "System V key", OUT_STRING, false },
+	[C_ID] = { "ID", "System V identifier", OUT_NUMBER, true },
+	[C_OWNER] = { "OWNER", "owner's user name", OUT_STRING, false },
+	[C_GROUP] = { "GROUP", "owner's group name", OUT_STRING, false },
+	[C_UID] = { "UID", "owner's user id", OUT_NUMBER, true },
+	[C_GID] = { "GID", "owner's group id", OUT_NUMBER, true },
+	[C_COWNER] = { "COWNER", "System V creator's user name", OUT_STRING, false },
+	[C_CGROUP] = { "CGROUP", "System V creator's group name", OUT_STRING, false },
+	[C_PERMS] = { "PERMS", "permissions, like rw-r-----", OUT_STRING, false },
+	[C_MODE] = { "MODE", "permissions in octal", OUT_STRING, true },
+	[C_SIZE] = { "SIZE", "bytes: segment or file size, bytes queued in a queue", OUT_NUMBER, true },
+	[C_MSGS] = { "MSGS", "messages in a queue", OUT_NUMBER, true },
+	[C_MAXMSG] = { "MAXMSG", "POSIX queue capacity in messages", OUT_NUMBER, true },
+	[C_MSGSIZE] = { "MSGSIZE", "POSIX queue maximum message size", OUT_NUMBER, true },
+	[C_NATTCH] = { "NATTCH", "System V segment attach count", OUT_NUMBER, true },
+	[C_NSEMS] = { "NSEMS", "semaphores in the set", OUT_NUMBER, true },
+	[C_VALUE] = { "VALUE", "semaphore value (sets of one)", OUT_NUMBER, true },
+	[C_TYPE] = { "TYPE", "socket type: stream dgram seqpacket", OUT_STRING, false },
+	[C_CONNS] = { "CONNS", "accepted connections of a listening socket", OUT_NUMBER, true },
+	[C_CPID] = { "CPID", "creator PID (System V shm)", OUT_NUMBER, true },
+	[C_LPID] = { "LPID", "last operator PID (System V shm, sem)", OUT_NUMBER, true },
+	[C_LSPID] = { "LSPID", "last sender PID (System V msg)", OUT_NUMBER, true },
+	[C_LRPID] = { "LRPID", "last receiver PID (System V msg)", OUT_NUMBER, true },
+	[C_NOTIFYPID] = { "NOTIFYPID", "PID registered with mq_notify", OUT_NUMBER, true },
+	[C_CTIME] = { "CTIME", "last change (System V) or inode change time", OUT_NUMBER, false },
+	[C_MTIME] = { "MTIME", "last modification of a file-backed object", OUT_NUMBER, false },
+	[C_ATTACH] = { "ATTACH", "last attach (System V shm)", OUT_NUMBER, false },
+	[C_DETACH] = { "DETACH", "last detach (System V shm)", OUT_NUMBER, false },
+	[C_SEND] = { "SEND", "last send (System V msg)", OUT_NUMBER, false },
+	[C_RECV] = { "RECV", "last receive (System V msg)", OUT_NUMBER, false },
+	[C_OTIME] = { "OTIME", "last semop (System V sem)", OUT_NUMBER, false },
+	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", OUT_STRING, false },
+	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", OUT_NUMBER, true },
+	[C_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", OUT_STRING, false },
+	[C_INFO] = { "INFO", "a short human summary of the kind's counters", OUT_STRING, false },
 };
 
 static const int default_cols[] = { C_KIND, C_REF, C_OWNER, C_PERMS, C_SIZE, C_INFO, C_STATE, C_USERS };
@@ -127,7 +127,7 @@ static int compare(const void *a, const void *b, void *arg)
 
 	if (x == NULL || y == NULL)
 		return (x == NULL) - (y == NULL);
-	if (columns[s->col].json == SCOLS_JSON_NUMBER) {
+	if (columns[s->col].json == OUT_NUMBER) {
 		long long p = strtoll(x, NULL, 10), q = strtoll(y, NULL, 10);
 		return (p > q) - (p < q);
 	}
@@ -146,7 +146,7 @@ static int print_list(struct ctx *c, struct ipc_list *l, const struct ipc_filter
 	for (size_t i = 0; i < l->n; i++) {
 		if (!ipc_filter_match(f, &l->v[i], now))
 			continue;
-		struct libscols_line *ln = out_line(&o);
+		struct out_line *ln = out_line(&o);
 		if (ln == NULL)
 			goto fail;
 		for (size_t j = 0; j < nsel; j++)
@@ -165,12 +165,12 @@ fail:
 static int print_limits(unsigned flags, bool trace)
 {
 	static const struct out_col lcols[] = {
-		{ "RESOURCE", "", SCOLS_JSON_STRING, false },
-		{ "DESCRIPTION", "", SCOLS_JSON_STRING, false },
-		{ "LIMIT", "", SCOLS_JSON_NUMBER, true },
-		{ "USED", "", SCOLS_JSON_NUMBER, true },
-		{ "USE%", "", SCOLS_JSON_STRING, true },
-		{ "UNIT", "", SCOLS_JSON_STRING, false },
+		{ "RESOURCE", "", OUT_STRING, false },
+		{ "DESCRIPTION", "", OUT_STRING, false },
+		{ "LIMIT", "", OUT_NUMBER, true },
+		{ "USED", "", OUT_NUMBER, true },
+		{ "USE%", "", OUT_STRING, true },
+		{ "UNIT", "", OUT_STRING, false },
 	};
 	static const int sel[] = { 0, 1, 2, 3, 4, 5 };
 	struct ipc_limit v[32];
@@ -181,7 +181,7 @@ static int print_limits(unsigned flags, bool trace)
 	if (out_init(&o, flags, "limits") == -1 || out_add_columns(&o, lcols, sel, 6) == -1)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		struct libscols_line *ln = out_line(&o);
+		struct out_line *ln = out_line(&o);
 		if (ln == NULL)
 			return -1;
 		out_cell(&o, ln, 0, v[i].resource);

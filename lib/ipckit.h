@@ -422,8 +422,7 @@ int child_exit_code(int status);
 /* A shell's status for a command it could not run: 127 not found, 126 not executable. */
 int child_exec_code(int err);
 
-/* output: a thin layer over libsmartcols, in out.c (only tools that print tables link it) */
-struct libscols_table;
+/* output: tables, --raw and --json, in out.c/out.h (only tools that print tables link it) */
 enum out_flags { OUT_JSON = 1, OUT_RAW = 2, OUT_NOHEADINGS = 4, OUT_BYTES = 8 };
 
 /* ---- fields.c: every field of one object, for ipc-ls -i and each tool's info ---- */

@@ -111,8 +111,7 @@ static int load_entry(struct ipc_list *l, enum ipc_kind kind, int dfd, const cha
 	struct stat st;
 	struct ipc_obj *o;
 
-	if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return -1;
+	/* By name first: the two kinds of /dev/shm do not stat each other's files. */
 	if (kind == KIND_POSIX_SEM) {
 		if (strncmp(file, "sem.", 4) != 0 || file[4] == '\0')
 			return 1;
@@ -122,6 +121,8 @@ static int load_entry(struct ipc_list *l, enum ipc_kind kind, int dfd, const cha
 			return 1;
 		snprintf(name, sizeof(name), "/%s", file);
 	}
+	if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
 	if (!S_ISREG(st.st_mode))
 		return 1;
 	if ((o = ipc_list_add(l, kind)) == NULL)

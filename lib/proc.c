@@ -22,13 +22,17 @@ static size_t id_hash(int tag, uint64_t dev, uint64_t ino)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static int id_index_grow(struct id_index *ix)
+/* To at least min slots (a power of two): one table, not every size on the way. */
+static int id_index_grow(struct id_index *ix, size_t min)
 {
 	size_t cap = ix->v ? (ix->mask + 1) * 2 : 64;
-	struct id_slot *v = calloc(cap, sizeof(*v));
+	struct id_slot *v;
 
-	if (v == NULL)
+	while (cap < min)
+		cap *= 2;
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
 		return -1;
+
 	for (size_t i = 0; ix->v && i <= ix->mask; i++) {
 		struct id_slot *s = &ix->v[i];
 		if (s->tag == 0)
@@ -46,7 +50,7 @@ static int id_index_grow(struct id_index *ix)
 
 int id_index_add(struct id_index *ix, int tag, uint64_t dev, uint64_t ino, size_t pos)
 {
-	if ((ix->v == NULL || (ix->n + 1) * 2 > ix->mask + 1) && id_index_grow(ix) == -1)
+	if ((ix->v == NULL || (ix->n + 1) * 2 > ix->mask + 1) && id_index_grow(ix, 0) == -1)
 		return -1;
 	size_t h = id_hash(tag, dev, ino) & ix->mask;
 	for (; ix->v[h].tag; h = (h + 1) & ix->mask)
@@ -379,7 +383,8 @@ static bool proc_readable(struct scan *sc)
 /* One process: skipped if a kernel thread or unreadable, then its shared mappings and its fds. */
 static int scan_proc(struct scan *sc)
 {
-	if (!proc_readable(sc))
+	/* Root reading maps needs no readlink: a kernel thread's or zombie's maps say it has no memory. */
+	if (!(sc->privileged && sc->want_maps) && !proc_readable(sc))
 		return 0;
 	if (sc->want_maps) {
 		int fd = maps_open(sc), r;
@@ -400,6 +405,8 @@ static int scan_prepare(struct scan *sc, struct ipc_list *l)
 	sc->add_fifos = l->held_fifos;
 	sc->want_files = sc->add_fifos;
 	sc->privileged = geteuid() == 0;
+	if (l->n > 32 && id_index_grow(&sc->ix, l->n * 2) == -1)   /* sized once */
+		return -1;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ipc_obj *o = &l->v[i];
 		int r = 0;
