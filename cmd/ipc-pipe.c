@@ -23,6 +23,7 @@ static const struct cli_cmd cmds[] = {
 	{ "connect", cmd_connect, "connect [-t DURATION] CMD1 CMD2 | -- PROG1 [ARG...] -- PROG2 [ARG...]" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+#define DEFAULT_PIPE_SIZE (1024 * 1024)
 #define FILTER_USAGE "[-s SIZE] [--progress] [--stats] [-l] [-L RATE]"
 
 static bool trace;
@@ -208,6 +209,10 @@ static int run_filter(int argc, char *argv[])
 			bad_usage("--size: neither stdin nor stdout is a pipe");
 	}
 	c.trace = trace;
+	if (!size) {   /* by default pipes of 1 MiB (or fs.pipe-max-size) when splicing */
+		long max = pipe_max_size();
+		c.grow_to = max > 0 && max < DEFAULT_PIPE_SIZE ? max : DEFAULT_PIPE_SIZE;
+	}
 	progress = progress && isatty(STDERR_FILENO);
 	cli_catch_stops();
 	signal(SIGPIPE, SIG_IGN);   /* EPIPE instead, so the summary is printed first */

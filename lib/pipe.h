@@ -17,6 +17,7 @@ struct pipe_copy {
 	bool lines;               /* count lines (and limit the rate in lines): read and write */
 	uint64_t rate;            /* at most this many bytes (lines) a second; 0: no limit */
 	bool trace;
+	long grow_to;             /* when splicing, raise smaller pipes to this capacity (0: leave them) */
 	volatile sig_atomic_t *stop;   /* set by a signal handler: end between two steps */
 	volatile sig_atomic_t *tick;   /* set by a timer: call on_tick, then clear it */
 	void (*on_tick)(const struct pipe_copy *);

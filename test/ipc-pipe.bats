@@ -35,6 +35,18 @@ tool_pid() { # PID
 	[[ $stderr == *"splice(0, NULL, 1, NULL,"* ]]
 }
 
+@test "between two pipes, the pipes are raised to 1 MiB unless --size says otherwise" {
+	run -0 --separate-stderr bash -c 'head -c 1M /dev/zero | ipc-pipe --trace | wc -c'
+	assert_output 1048576
+	[[ $stderr == *"fcntl(0, F_SETPIPE_SZ, 1048576) = 1048576"* ]]
+	[[ $stderr == *"fcntl(1, F_SETPIPE_SZ, 1048576) = 1048576"* ]]
+	run -0 --separate-stderr bash -c 'head -c 1M /dev/zero | ipc-pipe --trace --size 64K | wc -c'
+	[[ $stderr == *"fcntl(1, F_SETPIPE_SZ, 65536) = 65536"* ]]
+	[[ $stderr != *"1048576) = "* ]]
+	run -0 --separate-stderr bash -c 'head -c 1M /dev/zero | ipc-pipe --trace -l | wc -c'
+	[[ $stderr != *"F_SETPIPE_SZ"* ]]
+}
+
 @test "read and write when a side is not a pipe: a file in, a file out" {
 	head -c 64M "$BIG" >"$BATS_TEST_TMPDIR/in"
 	run -0 --separate-stderr bash -c 'ipc-pipe --stats <"$1" >"$2"' _ "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"

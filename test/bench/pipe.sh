@@ -47,7 +47,7 @@ fi
 # 1. Both sides pipes: splice.
 gen="pipeloop gen $PIPE_BYTES 65536"
 P_ipcpipe="$gen | ipc-pipe | pipeloop sink"
-P_ipcsize="$gen | ipc-pipe --size 1M | pipeloop sink"
+P_ipcsize="$gen | ipc-pipe --size 64K | pipeloop sink"
 P_ipcstats="$gen | ipc-pipe --stats 2>/dev/null | pipeloop sink"
 P_cat="$gen | cat | pipeloop sink"
 P_pv="$gen | pv -q | pipeloop sink"
@@ -55,14 +55,15 @@ P_csplice="$gen | pipeloop splice | pipeloop sink"
 set -- ipcpipe ipcsize ipcstats cat csplice
 if command -v pv >/dev/null; then set -- "$@" pv; fi
 pipe_rounds "$PIPE_BYTES" "$@"
-compare "1 GiB: gen | ipc-pipe | sink (splice)" "$R_ipcpipe" "$(mibs "$R_ipcpipe")" \
+compare "1 GiB: gen | ipc-pipe | sink (splice, 1M pipes)" "$R_ipcpipe" "$(mibs "$R_ipcpipe")" \
 	"gen | cat | sink" "$R_cat" "$(mibs "$R_cat")" ">= 1.3x"
+compare "  (the stretch goal)" "$R_ipcpipe" "" "gen | cat | sink" "$R_cat" "$(mibs "$R_cat")" ">= 1.6x"
 if command -v pv >/dev/null; then
 	compare "" "$R_ipcpipe" "" "gen | pv -q | sink" "$R_pv" "$(mibs "$R_pv")" ">= 1.0x"
 fi
-compare "" "$R_ipcpipe" "" "minimal C splice loop (the limit)" "$R_csplice" "$(mibs "$R_csplice")"
-compare "  ipc-pipe --size 1M (the stretch goal)" "$R_ipcsize" "$(mibs "$R_ipcsize")" \
-	"gen | cat | sink" "$R_cat" "$(mibs "$R_cat")" ">= 1.6x"
+compare "  ipc-pipe --size 64K (the kernel's default)" "$R_ipcsize" "$(mibs "$R_ipcsize")" \
+	"gen | cat | sink" "$R_cat" "$(mibs "$R_cat")"
+compare "" "$R_ipcsize" "" "minimal C splice loop, 64K pipes" "$R_csplice" "$(mibs "$R_csplice")"
 compare "  ipc-pipe --stats (costs at most 2%)" "$R_ipcstats" "$(mibs "$R_ipcstats")" \
 	"ipc-pipe alone" "$R_ipcpipe" "$(mibs "$R_ipcpipe")" ">= 0.98x"
 
