@@ -23,7 +23,7 @@ static const struct cli_cmd cmds[] = {
 	{ "create", cmd_create, "create [--value N] [--nsems N] [--mode MODE] [--exist-ok] REF" },
 	{ "wait", cmd_wait, "wait [-t DURATION] [-i INDEX] REF" },
 	{ "trywait", cmd_wait, "trywait [-i INDEX] REF" },
-	{ "post", cmd_post, "post [-n N] [-i INDEX] REF" },
+	{ "post", cmd_post, "post [-n COUNT] [-i INDEX] REF" },
 	{ "get", cmd_get, "get [-i INDEX] [-J] REF" },
 	{ "set", cmd_set, "set [-i INDEX] REF VALUE" },
 	{ "info", cmd_info, "info [-J] REF" },
@@ -71,14 +71,15 @@ static void parse_ref(const char *text, struct ipc_ref *r)
 }
 
 /* A value for the semaphore: 0 to the kind's maximum, which a value above is refused naming. */
-static long long value_arg(const char *s, const char *what, const char *ref, enum ipc_kind kind)
+static long long value_arg(const char *s, const char *opt, const char *what, const char *ref,
+                           enum ipc_kind kind)
 {
 	long long v, max = sema_max(kind, trace);
 
 	int rc = parse_int_range(s, 0, LLONG_MAX, &v);
 
 	if (rc == -1 && errno == EINVAL)
-		bad_usage("invalid value '%s' for %s (a decimal number from 0 to %lld)", ename(s), what, max);
+		bad_usage("invalid value '%s' for %s (a decimal number from 0 to %lld)", ename(s), opt, max);
 	if (rc == -1 || v > max)
 		bad_usage("%s %s: %s is above %s (%lld), the largest value a %s semaphore holds", what,
 		          ename(ref), ename(s), sema_max_name(kind), max,
@@ -135,7 +136,7 @@ static int cmd_create(int argc, char *argv[])
 	if (r.kind == KIND_SYSV_SEM && r.form == REF_ID)
 		bad_usage("%s: a new System V set is named by key: or ftok:, the kernel picks the id", ename(ref));
 	if (value)
-		c.value = (unsigned)value_arg(value, "create", ref, r.kind);
+		c.value = (unsigned)value_arg(value, "--value", "create", ref, r.kind);
 	if (sema_create(&s, &r, &c, trace) == -1) {
 		if (errno == EEXIST && c.differs)
 			die(EXIT_EXISTS, "create %s: exists with %s %s%llo, not %s%llo", ename(ref), c.differs,
@@ -246,7 +247,7 @@ static int cmd_post(int argc, char *argv[])
 		bad_usage("post takes one REF");
 	const char *ref = argv[optind];
 	open_sem(&s, "post", ref, &r, index);
-	unsigned n = count ? (unsigned)value_arg(count, "post", ref, s.kind) : 1;
+	unsigned n = count ? (unsigned)value_arg(count, "--count", "post", ref, s.kind) : 1;
 	if (n == 0)
 		bad_usage("post %s: -n 0 posts nothing (give 1 or more)", ename(ref));
 	if (sema_post(&s, n, false, &added) == -1) {
@@ -314,7 +315,7 @@ static int cmd_set(int argc, char *argv[])
 		          "'ipc-sem post -n N' to raise it, or 'ipc-sem rm' and 'ipc-sem create --value N'",
 		          ename(ref));
 	open_sem(&s, "set", ref, &r, index);
-	int value = (int)value_arg(argv[optind + 1], "set", ref, KIND_SYSV_SEM);
+	int value = (int)value_arg(argv[optind + 1], "VALUE", "set", ref, KIND_SYSV_SEM);
 	if (sema_set(&s, value) == -1)
 		fail("set", ref, errno);
 	sema_close(&s);
