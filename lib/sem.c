@@ -57,7 +57,11 @@ const char *sema_max_name(enum ipc_kind kind)
 	return kind == KIND_POSIX_SEM ? "SEM_VALUE_MAX" : "SEMVMX";
 }
 
-/* The file sem_open mapped at s->ps, from /proc/self/maps: its removal is then noticed. */
+/*
+ * The file sem_open mapped at s->ps, from /proc/self/maps: its removal is then
+ * noticed. The mapping says which file it is whenever it is read, even after the
+ * name was removed or given to another, so it is read only before a wait.
+ */
 static void posix_mapped_file(struct sema *s)
 {
 	char line[512];
@@ -130,10 +134,7 @@ int sema_open(struct sema *s, const struct ipc_ref *r, int index, bool trace)
 	strlcpy(s->name, r->name, sizeof(s->name));
 	s->ps = sem_open(r->name, 0);
 	trace_call(trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
-	if (s->ps == SEM_FAILED)
-		return -1;
-	posix_mapped_file(s);
-	return 0;
+	return s->ps == SEM_FAILED ? -1 : 0;
 }
 
 void sema_close(struct sema *s)
@@ -229,17 +230,14 @@ static int posix_create(struct sema *s, const struct ipc_ref *r, struct sema_cre
 	trace_call(s->trace, s->ps == SEM_FAILED ? -1 : 0, e, "sem_open(\"%s\", O_CREAT|O_EXCL, 0%o, %u)",
 	           r->name, mode, c->value);
 	errno = e;
-	if (s->ps != SEM_FAILED) {
-		posix_mapped_file(s);
+	if (s->ps != SEM_FAILED)
 		return 0;
-	}
 	if (errno != EEXIST || !c->exist_ok)
 		return -1;
 	s->ps = sem_open(r->name, 0);
 	trace_call(s->trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
 	if (s->ps == SEM_FAILED)
 		return -1;
-	posix_mapped_file(s);
 	snprintf(path, sizeof(path), SEM_DIR "%s", r->name + 1);
 	if (c->mode_given && lstat(path, &st) == 0 && differs(c, "mode", st.st_mode & 0777, mode)) {
 		sema_close(s);
@@ -319,6 +317,9 @@ static int posix_wait(struct sema *s, int64_t timeout_ns)
 	trace_call(s->trace, r, errno, "sem_trywait(\"%s\")", s->name);
 	if (r == 0 || errno != EAGAIN || timeout_ns == 0)
 		return r;
+	/* About to sleep: which file is mapped (what the name must still lead to). */
+	if (s->ino == 0)
+		posix_mapped_file(s);
 	int64_t deadline = timeout_ns < 0 ? INT64_MAX : now_ns() + timeout_ns;
 	for (;;) {
 		int64_t now = now_ns(), until = now + LIVENESS_NS;
