@@ -52,6 +52,8 @@ static void usage(bool full)
 static const char *sem_errno_text(const char *what, int err)
 {
 	(void)what;
+	if (err == EBADMSG)
+		return "not a semaphore: its file in /dev/shm is too short to be one";
 	return err == EAGAIN ? "the value is 0 (would block)" : NULL;
 }
 
@@ -150,8 +152,13 @@ static int cmd_create(int argc, char *argv[])
 			    ename(ref));
 		fail("create", ref, errno);
 	}
-	if (r.kind == KIND_SYSV_SEM)
-		printf("sysv-sem:id:%d\n", s.id);   /* the REF a script keeps */
+	/* The REF a script keeps: a new set it could not learn is removed again. */
+	if (r.kind == KIND_SYSV_SEM && dprintf(STDOUT_FILENO, "sysv-sem:id:%d\n", s.id) < 0) {
+		int e = errno;
+		if (!c.exist_ok)
+			sysv_remove(KIND_SYSV_SEM, s.id, trace);
+		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
+	}
 	sema_close(&s);
 	return EXIT_OK;
 }
@@ -170,7 +177,8 @@ static int64_t clock_ns(void)
  */
 static void acquire(struct sema *s, const char *what, const char *ref, int64_t timeout, bool undo)
 {
-	int64_t deadline = timeout > 0 ? clock_ns() + timeout : 0, left = timeout;
+	int64_t start = clock_ns(), left = timeout;
+	int64_t deadline = timeout > INT64_MAX - start ? INT64_MAX : start + timeout;
 
 	cli_catch_stops();
 	while (sema_wait(s, left, undo) == -1) {

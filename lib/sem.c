@@ -123,6 +123,23 @@ static void sema_init(struct sema *s, const struct ipc_ref *r, bool trace)
 	s->kind = r->kind == KIND_SYSV_SEM ? KIND_SYSV_SEM : KIND_POSIX_SEM;
 }
 
+/*
+ * A file in /dev/shm shorter than a semaphore would fault us (SIGBUS) once
+ * mapped: anyone may leave one there under a semaphore's name. EBADMSG.
+ */
+static int posix_check_file(const char *name)
+{
+	char path[sizeof(SEM_DIR) + NAME_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), SEM_DIR "%s", name + 1);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)sizeof(sem_t)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
 int sema_open(struct sema *s, const struct ipc_ref *r, int index, bool trace)
 {
 	sema_init(s, r, trace);
@@ -132,6 +149,8 @@ int sema_open(struct sema *s, const struct ipc_ref *r, int index, bool trace)
 		return sysv_fill(s, index);
 	}
 	strlcpy(s->name, r->name, sizeof(s->name));
+	if (posix_check_file(r->name) == -1)
+		return -1;
 	s->ps = sem_open(r->name, 0);
 	trace_call(trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
 	return s->ps == SEM_FAILED ? -1 : 0;
@@ -232,7 +251,7 @@ static int posix_create(struct sema *s, const struct ipc_ref *r, struct sema_cre
 	errno = e;
 	if (s->ps != SEM_FAILED)
 		return 0;
-	if (errno != EEXIST || !c->exist_ok)
+	if (errno != EEXIST || !c->exist_ok || posix_check_file(r->name) == -1)
 		return -1;
 	s->ps = sem_open(r->name, 0);
 	trace_call(s->trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
@@ -320,7 +339,8 @@ static int posix_wait(struct sema *s, int64_t timeout_ns)
 	/* About to sleep: which file is mapped (what the name must still lead to). */
 	if (s->ino == 0)
 		posix_mapped_file(s);
-	int64_t deadline = timeout_ns < 0 ? INT64_MAX : now_ns() + timeout_ns;
+	int64_t start = now_ns();
+	int64_t deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - start ? INT64_MAX : start + timeout_ns;
 	for (;;) {
 		int64_t now = now_ns(), until = now + LIVENESS_NS;
 		if (until > deadline)

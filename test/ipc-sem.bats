@@ -545,3 +545,37 @@ max_overlap() {
 		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-sem.fish" || fail "fish lacks $opt"
 	done
 }
+
+@test "a short file under a semaphore's name in /dev/shm is refused, not a crash (SIGBUS)" {
+	: >"/dev/shm/sem.$T-short"
+	track posix-sem "/$T-short"
+	run -1 --separate-stderr ipc-sem wait -t 0 "/$T-short"
+	assert_equal "$stderr" "ipc-sem: wait /$T-short: not a semaphore: its file in /dev/shm is too short to be one"
+	run -1 ipc-sem get "/$T-short"
+	run -1 ipc-sem run "/$T-short" -- true
+	run -1 ipc-sem create --exist-ok "/$T-short"
+	run -0 ipc-sem rm "/$T-short"
+}
+
+@test "create: a System V set whose REF cannot be written (/dev/full) is removed again" {
+	run -1 --separate-stderr bash -c "ipc-sem create key:0x${TKEY}21 >/dev/full"
+	assert_equal "$stderr" "ipc-sem: create key:0x${TKEY}21: writing its REF: No space left on device"
+	[ -z "$(sysv_key_id "0x${TKEY}21")" ] || fail "the set was left behind"
+	run -3 ipc-sem get "key:0x${TKEY}21"
+	mk_posix_sem "/$T-full" 2
+	run -1 --separate-stderr bash -c "ipc-sem get '/$T-full' >/dev/full"
+	assert_equal "$stderr" "ipc-sem: write error: No space left on device"
+}
+
+@test "a timeout too long to add to the clock waits for ever, not no time at all" {
+	local pid
+	mk_posix_sem "/$T-long" 0
+	ipc-sem wait -t 2562047h "/$T-long" &
+	pid=$!
+	wait_blocked "$pid" ipc-sem
+	kill -0 "$pid"
+	ipc-sem post "/$T-long"
+	wait "$pid"
+	run -0 ipc-sem get "/$T-long"
+	assert_output 0
+}
