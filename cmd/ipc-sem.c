@@ -1,6 +1,7 @@
 /* ipc-sem: POSIX named semaphores and System V semaphore sets from the shell. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -416,6 +417,9 @@ static int cmd_run(int argc, char *argv[])
 	acquire(&s, "run", ref, timeout, true);
 	int started = child_start(&child, argv + optind, -1, -1);
 	int e = errno;
+	/* A stop signal caught after the wait, before child_start held them: pass it on too. */
+	if (started == 0 && cli_stop)
+		kill(child.pid, cli_stop);
 	if (started == 0 && child_wait(&child, &status) == -1)
 		die(EXIT_FAIL, "run %s: waiting for %s: %s", ename(ref), ename(argv[optind]), strerror(errno));
 	if (sema_post(&s, 1, true, &added) == -1)
