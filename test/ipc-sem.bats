@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2016  # the sh -c and bash -c scripts expand their own $1 $2
 # ipc-sem: POSIX named semaphores and System V sets. The peers on the other
 # end are python3 (ctypes on sem_open/sem_timedwait/sem_post and on
 # semop/semctl: test/sem-peer.py), ipcmk and ipcs.

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # The tour's part for ipc-sem (sourced by test/demo: step, run, $name, $dir, sysv_ids).
+# shellcheck disable=SC2154  # name, dir and sysv_ids are the tour's
 
 step "ipc-sem: a semaphore is a counter that never goes below 0" \
 	"wait (P) takes a unit, waiting while there is none; post (V) gives one back." \
