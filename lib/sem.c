@@ -1,14 +1,12 @@
 /* One semaphore, POSIX named or a member of a System V set: open, create, P, V, get, set. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,31 +55,6 @@ const char *sema_max_name(enum ipc_kind kind)
 	return kind == KIND_POSIX_SEM ? "SEM_VALUE_MAX" : "SEMVMX";
 }
 
-/*
- * The file sem_open mapped at s->ps, from /proc/self/maps: its removal is then
- * noticed. The mapping says which file it is whenever it is read, even after the
- * name was removed or given to another, so it is read only before a wait.
- */
-static void posix_mapped_file(struct sema *s)
-{
-	char line[512];
-	unsigned long start, ino;
-	unsigned maj, min;
-	FILE *f = fopen("/proc/self/maps", "re");
-
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%*x %*s %*x %x:%x %lu", &start, &maj, &min, &ino) == 4 &&
-		    start == (unsigned long)(uintptr_t)s->ps) {
-			s->dev = makedev(maj, min);
-			s->ino = ino;
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* Whether the name still leads to the semaphore we have open. */
 static bool posix_alive(const struct sema *s)
 {
@@ -124,19 +97,26 @@ static void sema_init(struct sema *s, const struct ipc_ref *r, bool trace)
 }
 
 /*
- * A file in /dev/shm shorter than a semaphore would fault us (SIGBUS) once
- * mapped: anyone may leave one there under a semaphore's name. EBADMSG.
+ * Before sem_open: the file the name leads to, which a waiter checks the name
+ * still leads to (the file could change between this and sem_open: then the
+ * semaphore looked at was removed, and a waiter says so). A file shorter than a
+ * semaphore would fault us (SIGBUS) once mapped, and anyone may leave one
+ * in /dev/shm under a semaphore's name: EBADMSG.
  */
-static int posix_check_file(const char *name)
+static int posix_check_file(struct sema *s, const char *name)
 {
 	char path[sizeof(SEM_DIR) + NAME_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof(path), SEM_DIR "%s", name + 1);
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)sizeof(sem_t)) {
+	if (lstat(path, &st) == -1)
+		return 0;   /* sem_open says why */
+	if (S_ISREG(st.st_mode) && st.st_size < (off_t)sizeof(sem_t)) {
 		errno = EBADMSG;
 		return -1;
 	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	return 0;
 }
 
@@ -149,7 +129,7 @@ int sema_open(struct sema *s, const struct ipc_ref *r, int index, bool trace)
 		return sysv_fill(s, index);
 	}
 	strlcpy(s->name, r->name, sizeof(s->name));
-	if (posix_check_file(r->name) == -1)
+	if (posix_check_file(s, r->name) == -1)
 		return -1;
 	s->ps = sem_open(r->name, 0);
 	trace_call(trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
@@ -251,7 +231,7 @@ static int posix_create(struct sema *s, const struct ipc_ref *r, struct sema_cre
 	errno = e;
 	if (s->ps != SEM_FAILED)
 		return 0;
-	if (errno != EEXIST || !c->exist_ok || posix_check_file(r->name) == -1)
+	if (errno != EEXIST || !c->exist_ok || posix_check_file(s, r->name) == -1)
 		return -1;
 	s->ps = sem_open(r->name, 0);
 	trace_call(s->trace, s->ps == SEM_FAILED ? -1 : 0, errno, "sem_open(\"%s\", 0)", r->name);
@@ -336,9 +316,6 @@ static int posix_wait(struct sema *s, int64_t timeout_ns)
 	trace_call(s->trace, r, errno, "sem_trywait(\"%s\")", s->name);
 	if (r == 0 || errno != EAGAIN || timeout_ns == 0)
 		return r;
-	/* About to sleep: which file is mapped (what the name must still lead to). */
-	if (s->ino == 0)
-		posix_mapped_file(s);
 	int64_t start = now_ns();
 	int64_t deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - start ? INT64_MAX : start + timeout_ns;
 	for (;;) {

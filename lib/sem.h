@@ -17,7 +17,7 @@
 struct sema {
 	enum ipc_kind kind;       /* KIND_POSIX_SEM or KIND_SYSV_SEM */
 	sem_t *ps;                /* POSIX: what sem_open mapped */
-	uint64_t dev, ino;        /* POSIX: the file mapped, to notice its removal */
+	uint64_t dev, ino;        /* POSIX: its file, to notice its removal (ino 0: unknown) */
 	int id;                   /* System V: the semid */
 	int index;                /* System V: the member acted on */
 	int nsems;                /* System V: members in the set */
