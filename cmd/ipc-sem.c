@@ -175,19 +175,27 @@ static int64_t clock_ns(void)
 /*
  * Takes one unit, for up to timeout ns (-1: for ever). A stop signal ends the
  * wait and the tool, as it ends a shell's command; exits 6 when time runs out.
+ * The wait goes in steps of at most a second, and cli_stop is looked at between
+ * them: a signal caught just before a step began is not lost in it.
  */
 static void acquire(struct sema *s, const char *what, const char *ref, int64_t timeout, bool undo)
 {
+	const int64_t tick = 1000000000LL;
 	int64_t start = clock_ns(), left = timeout;
-	int64_t deadline = timeout > INT64_MAX - start ? INT64_MAX : start + timeout;
+	int64_t deadline = timeout < 0 || timeout > INT64_MAX - start ? INT64_MAX : start + timeout;
 
 	cli_catch_stops();
-	while (sema_wait(s, left, undo) == -1) {
-		if (errno != EINTR)
-			fail(what, ref, errno);
+	for (;;) {
 		if (cli_stop)
 			cli_exit(EXIT_FAIL);
-		if (timeout > 0 && (left = deadline - clock_ns()) <= 0)
+		int64_t step = left < 0 || left > tick ? tick : left;
+		if (sema_wait(s, step, undo) == 0)
+			return;
+		if (errno != EINTR && errno != ETIMEDOUT)
+			fail(what, ref, errno);
+		if (errno == ETIMEDOUT && timeout >= 0 && left <= step)
+			fail(what, ref, ETIMEDOUT);
+		if (timeout >= 0 && (left = deadline - clock_ns()) <= 0)
 			fail(what, ref, ETIMEDOUT);
 	}
 }

@@ -528,7 +528,7 @@ max_overlap() {
 		fail "no semtimedop line: $stderr"
 	ipc-sem post "id:$id"
 	run -0 --separate-stderr env IPC_TRACE=1 ipc-sem run "id:$id" -- true
-	[[ $stderr == *"semop($id, [{0, -1, SEM_UNDO}], 1) = 0"* ]] || fail "$stderr"
+	[[ $stderr == *"semtimedop($id, [{0, -1, SEM_UNDO}], 1, {tv_sec=1, tv_nsec=0}) = 0"* ]] || fail "$stderr"
 	[[ $stderr == *"semop($id, [{0, +1, SEM_UNDO}], 1) = 0"* ]] || fail "$stderr"
 }
 
