@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2016  # single quotes: awk programs
 # ipc-fifo under load: many writer processes at once into one followed FIFO.
 # Each test may take long on a loaded machine; every process is under timeout.
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2016  # single quotes: awk, jq and sh -c programs
 # ipc-fifo: named pipes. The peers on the other end are coreutils (mkfifo, cat,
 # echo through the shell, stat), python3 (os.mkfifo, os.open) and /proc.
 
@@ -20,6 +21,7 @@ print("ready", flush=True)
 time.sleep(60)
 PY
 	HOLDER=$!
+	# shellcheck disable=SC2153  # HOLDERS is set by helpers.bash
 	echo "$HOLDER" >>"$HOLDERS"
 	wait_for "python holding $2 ($1)" ready_or_gone "$HOLDER" "$out"
 	grep -q ready "$out" || fail "python could not hold $2 ($1)"
@@ -350,8 +352,8 @@ PY
 @test "--trace shows mkfifoat, open and each write" {
 	run -0 --separate-stderr ipc-fifo --trace create "$FILES/t"
 	track file "$FILES/t"
-	[[ "$stderr" =~ ^openat2\(AT_FDCWD,\ \"$FILES\",\ \{O_PATH\|O_DIRECTORY,\ RESOLVE_NO_SYMLINKS\}\)\ =\ ([0-9]+)$'\n'mkfifoat\(([0-9]+),\ \"t\",\ 0600\)\ =\ 0$ ]] ||
-		fail "unexpected trace: $stderr"
+	local re="^openat2\\(AT_FDCWD, \"$FILES\", \\{O_PATH\\|O_DIRECTORY, RESOLVE_NO_SYMLINKS\\}\\) = ([0-9]+)"$'\n'"mkfifoat\\(([0-9]+), \"t\", 0600\\) = 0$"
+	[[ $stderr =~ $re ]] || fail "unexpected trace: $stderr"
 	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 	timeout 10 cat "$FILES/t" >/dev/null &
 	local c=$!

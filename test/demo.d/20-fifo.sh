@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # The tour's part for ipc-fifo: sourced by test/demo, with its step, run, $name and $dir.
+# shellcheck disable=SC2154  # $name and $dir are the tour's
 
 fifo="$dir/$name-config.fifo"
 
