@@ -168,14 +168,15 @@ static void write_args(int fd, const char *path, char *lines[], int n, char deli
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(lines[i]);
 		char *buf = malloc(len + 1);
-		if (buf == NULL)
-			die(EXIT_FAIL, "write %s: out of memory", ename(path));
-		memcpy(buf, lines[i], len);
-		buf[len] = delim;
-		int r = write_all(fd, buf, len + 1);
-		trace_call(trace, r == 0 ? (long)len + 1 : -1, errno, "write(%d, \"%s%s\", %zu)", fd,
-		           lines[i], delim ? "\\n" : "\\0", len + 1);
-		free(buf);
+		int r = -1;
+		if (buf != NULL) {
+			memcpy(buf, lines[i], len);
+			buf[len] = delim;
+			r = write_all(fd, buf, len + 1);
+			trace_call(trace, r == 0 ? (long)len + 1 : -1, errno, "write(%d, \"%s%s\", %zu)", fd,
+			           lines[i], delim ? "\\n" : "\\0", len + 1);
+			free(buf);
+		}
 		if (r == -1)
 			die(exit_code_for_errno(errno), "write %s: line %d: %s", ename(path), i + 1,
 			    errno_text("write", errno));
@@ -328,15 +329,12 @@ static const char *queued_text(const char *path, const struct stat *st, const st
 		return "0";   /* nobody holds it: the kernel has freed its buffer */
 	if (!reader)
 		return NULL;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY|O_NONBLOCK)", path);
+	int fd = fifo_open_now(path, st, O_RDONLY | O_NONBLOCK, trace);
 	if (fd == -1) {
 		*unreadable = errno == EACCES;
 		return NULL;
 	}
-	struct stat now;
-	long n = fstat(fd, &now) == 0 && now.st_ino == st->st_ino && now.st_dev == st->st_dev
-	         ? fifo_queued(fd) : -1;
+	long n = fifo_queued(fd);
 	trace_call(trace, n, errno, "ioctl(%d, FIONREAD)", fd);
 	close(fd);
 	if (n < 0)

@@ -1,6 +1,8 @@
 /* Named pipes: made, opened and removed the way fifo.h says. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -124,8 +126,8 @@ static void set_timer(int64_t first_ns)
  * EINTR). The interval covers a tick that comes just before the call: the next
  * one interrupts it, at most a tick late.
  */
-static int open_waiting(const char *path, const struct stat *st, int acc, int64_t timeout_ns,
-                        const volatile sig_atomic_t *stop, bool trace)
+static int open_waiting(const char *path, const char *target, const struct stat *st, int acc,
+                        int64_t timeout_ns, const volatile sig_atomic_t *stop, bool trace)
 {
 	struct sigaction sa = { .sa_handler = on_tick }, old_sa;
 	struct itimerval off = { { 0, 0 }, { 0, 0 } }, old_it;
@@ -151,7 +153,7 @@ static int open_waiting(const char *path, const struct stat *st, int acc, int64_
 			break;
 		}
 		set_timer(left < TICK_NS ? left : TICK_NS);
-		fd = open(path, acc | O_CLOEXEC);
+		fd = open(target, acc | O_CLOEXEC);
 		e = errno;
 		if (fd != -1 || e != EINTR)
 			break;
@@ -160,47 +162,115 @@ static int open_waiting(const char *path, const struct stat *st, int acc, int64_
 	sigaction(SIGALRM, &old_sa, NULL);
 	setitimer(ITIMER_REAL, &old_it, NULL);
 	if (fd != -1 || e != EINTR || !(stop && *stop))
-		trace_call(trace, fd, e, "open(\"%s\", %s) (waited)", path, acc_name(acc));
+		trace_call(trace, fd, e, "open(\"%s\", %s) (waited)", target, acc_name(acc));
 	errno = e;
 	return fd;
+}
+
+/*
+ * The FIFO st describes, held by an O_PATH descriptor (which opens nothing:
+ * no reader or writer is counted): *via is then the name to open it by,
+ * /proc/self/fd/N, so that a file swapped in at path since the stat is never
+ * opened, not even a device. Where /proc is missing, *via is path, and the
+ * descriptor opened is checked after. -1 with errno: EINVAL (path names
+ * another type of file now), EIDRM (another FIFO).
+ */
+static int hold_path(const char *path, const struct stat *st, char *via, size_t len, bool trace)
+{
+	struct stat now;
+	int pfd = open(path, O_PATH | O_CLOEXEC), e;
+
+	trace_call(trace, pfd, errno, "open(\"%s\", O_PATH)", path);
+	if (pfd == -1)
+		return -1;
+	if (fstat(pfd, &now) == -1)
+		goto fail;
+	if (!S_ISFIFO(now.st_mode) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		errno = S_ISFIFO(now.st_mode) ? EIDRM : EINVAL;
+		goto fail;
+	}
+	if (access("/proc/self/fd", X_OK) == 0)
+		snprintf(via, len, "/proc/self/fd/%d", pfd);
+	else
+		snprintf(via, len, "%s", path);
+	return pfd;
+fail:
+	e = errno;
+	close(pfd);
+	errno = e;
+	return -1;
+}
+
+/* The descriptor fd is the FIFO st describes. */
+static int check_same(int fd, const struct stat *st)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) == -1)
+		return -1;
+	if (!S_ISFIFO(now.st_mode) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		errno = S_ISFIFO(now.st_mode) ? EIDRM : EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
 int fifo_open(const char *path, const struct stat *st, int acc, int64_t timeout_ns,
               const volatile sig_atomic_t *stop, bool trace)
 {
-	struct stat now;
+	char via[PATH_MAX];
 	int fd, e;
+	int pfd = hold_path(path, st, via, sizeof(via), trace);
 
+	if (pfd == -1)
+		return -1;
 	if (acc == O_RDONLY && timeout_ns != 0) {
-		fd = open_waiting(path, st, acc, timeout_ns, stop, trace);
+		fd = open_waiting(path, via, st, acc, timeout_ns, stop, trace);
 	} else {
 		/* Without a reader, O_WRONLY|O_NONBLOCK fails with ENXIO: the one try. */
-		fd = open(path, acc | O_NONBLOCK | O_CLOEXEC);
+		fd = open(via, acc | O_NONBLOCK | O_CLOEXEC);
 		e = errno;
-		trace_call(trace, fd, e, "open(\"%s\", %s|O_NONBLOCK)", path, acc_name(acc));
+		trace_call(trace, fd, e, "open(\"%s\", %s|O_NONBLOCK)", via, acc_name(acc));
 		if (fd == -1 && e == ENXIO && timeout_ns != 0)
-			fd = open_waiting(path, st, acc, timeout_ns, stop, trace);
+			fd = open_waiting(path, via, st, acc, timeout_ns, stop, trace);
 		else if (fd != -1 && fcntl(fd, F_SETFL, 0) == -1)
 			goto fail;
 		else
 			errno = e;
 	}
-	if (fd == -1)
-		return -1;
-	/* Swapped for another file between the stat and the open: refuse it before any byte. */
-	if (fstat(fd, &now) == -1)
+	if (fd == -1 || check_same(fd, st) == -1)
 		goto fail;
-	if (!S_ISFIFO(now.st_mode) || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
-		close(fd);
-		errno = S_ISFIFO(now.st_mode) ? EIDRM : EINVAL;
-		return -1;
-	}
+	close(pfd);
 	return fd;
 fail:
 	e = errno;
-	close(fd);
+	if (fd != -1)
+		close(fd);
+	close(pfd);
 	errno = e;
 	return -1;
+}
+
+int fifo_open_now(const char *path, const struct stat *st, int flags, bool trace)
+{
+	char via[PATH_MAX];
+	int pfd = hold_path(path, st, via, sizeof(via), trace), fd, e;
+
+	if (pfd == -1)
+		return -1;
+	fd = open(via, flags | O_CLOEXEC);
+	trace_call(trace, fd, errno, "open(\"%s\", %s%s)", via, acc_name(flags & O_ACCMODE),
+	           flags & O_NONBLOCK ? "|O_NONBLOCK" : "");
+	if (fd != -1 && check_same(fd, st) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	e = errno;
+	close(pfd);
+	errno = e;
+	return fd;
 }
 
 long fifo_queued(int fd)

@@ -40,7 +40,7 @@ bool fifo_still(const char *path, const struct stat *st);
  * Opens the FIFO st describes (from fifo_stat) with acc (O_RDONLY, O_WRONLY
  * or O_RDWR), blocking descriptor. Opening for reading or writing waits for
  * the other side as open(2) does, for timeout_ns (-1: without end; 0: not at
- * all). While it waits a timer wakes it four times a second to look at *stop
+ * all). Only that FIFO is opened: a file swapped in at path since is not. While it waits a timer wakes it four times a second to look at *stop
  * and at the path. -1 with errno: ENXIO (no reader, timeout 0), EAGAIN (no
  * writer, timeout 0), ETIMEDOUT, EINTR (*stop was set), EIDRM (the FIFO was
  * removed or replaced while waiting), EINVAL (the path names something else
@@ -48,6 +48,9 @@ bool fifo_still(const char *path, const struct stat *st);
  */
 int fifo_open(const char *path, const struct stat *st, int acc, int64_t timeout_ns,
               const volatile sig_atomic_t *stop, bool trace);
+
+/* Opens the FIFO st describes at once, with flags (O_NONBLOCK for a try); as fifo_open. */
+int fifo_open_now(const char *path, const struct stat *st, int flags, bool trace);
 
 /* Bytes queued in the FIFO fd holds open (FIONREAD); -1 with errno. */
 long fifo_queued(int fd);
