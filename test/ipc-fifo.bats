@@ -194,6 +194,19 @@ PY
 	run -6 timeout 5 ipc-fifo read -t 0 "$FILES/f"
 }
 
+@test "read -f: the FIFO removed while it follows is exit 3, after what was written" {
+	mk_fifo "$FILES/rmf"
+	timeout 20 ipc-fifo read -f "$FILES/rmf" >"$FILES/out" 2>"$FILES/err" &
+	local r=$! rc=0
+	wait_blocked "$r" ipc-fifo
+	ipc-fifo write "$FILES/rmf" last
+	wait_for "the line to be written" grep -q last "$FILES/out"
+	rm "$FILES/rmf"
+	wait "$r" || rc=$?
+	assert_equal "$rc" 3
+	assert_equal "$(cat "$FILES/err")" "ipc-fifo: read $FILES/rmf: the FIFO was removed"
+}
+
 @test "read: SIGTERM or SIGINT ends a follow at once, with what was read written" {
 	mk_fifo "$FILES/s"
 	timeout 20 ipc-fifo read -f "$FILES/s" >"$FILES/out" &
