@@ -45,6 +45,6 @@ compare "  (splice: file to FIFO, FIFO to /dev/null)" "$T_fifo_raw" "" \
 	"C pair, splice (the limit)" "$T_fifo_csplice" "$(mbs "$T_fifo_csplice")"
 compare "ipc-fifo write | read: lines of 100 B" "$T_fifo_lines" "$(mbs "$T_fifo_lines")" \
 	"cat > fifo, cat < fifo" "$T_fifo_cat" "$(mbs "$T_fifo_cat")" ">= 1.3x"
-compare "  (whole lines, 4 KiB a write(2): no interleaving)" "$T_fifo_lines" "" \
+compare "  (whole lines, <= 4 KiB a write: no interleave)" "$T_fifo_lines" "" \
 	"C pair, read/write 128 KiB" "$T_fifo_crw" "$(mbs "$T_fifo_crw")"
 rm -f "$fifo_path" "$work/lines.txt"
