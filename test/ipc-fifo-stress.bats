@@ -2,7 +2,8 @@
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
 # shellcheck disable=SC2016  # single quotes: awk programs
 # ipc-fifo under load: many writer processes at once into one followed FIFO.
-# Each test may take long on a loaded machine; every process is under timeout.
+# Each test may take long on a loaded machine: every process is under a
+# timeout(1) of its own, longer than the shims' IPCKIT_TOOL_TIMEOUT.
 
 load helpers
 
@@ -11,7 +12,7 @@ BATS_TEST_TIMEOUT=180
 
 @test "1000 writer processes, one line each, to a followed FIFO: all 1000 intact" {
 	mk_fifo "$FILES/many"
-	timeout 150 ipc-fifo read -f -n 1000 "$FILES/many" >"$FILES/out" &
+	timeout 150 "$IPCKIT_BIN/ipc-fifo" read -f -n 1000 "$FILES/many" >"$FILES/out" &
 	local r=$! i pids=() xs=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 	wait_blocked "$r" ipc-fifo
 	for i in $(seq 1000); do
@@ -32,11 +33,11 @@ BATS_TEST_TIMEOUT=180
 	for w in 0 1 2 3 4 5 6 7; do
 		python3 -c 'import sys; c = "abcdefgh"[int(sys.argv[1])]; sys.stdout.write((c * 4095 + "\n") * 400)' "$w" >"$FILES/in$w"
 	done
-	timeout 150 ipc-fifo read -f -n 3200 "$FILES/big" >"$FILES/out" &
+	timeout 150 "$IPCKIT_BIN/ipc-fifo" read -f -n 3200 "$FILES/big" >"$FILES/out" &
 	local r=$!
 	wait_blocked "$r" ipc-fifo
 	for w in 0 1 2 3 4 5 6 7; do
-		timeout 150 ipc-fifo write "$FILES/big" <"$FILES/in$w" &
+		timeout 150 "$IPCKIT_BIN/ipc-fifo" write "$FILES/big" <"$FILES/in$w" &
 		pids+=($!)
 	done
 	wait "$r"
