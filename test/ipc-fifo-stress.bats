@@ -8,15 +8,15 @@
 load helpers
 
 # shellcheck disable=SC2034  # read by bats
-BATS_TEST_TIMEOUT=180
+BATS_TEST_TIMEOUT=400
 
 @test "1000 writer processes, one line each, to a followed FIFO: all 1000 intact" {
 	mk_fifo "$FILES/many"
-	timeout 150 "$IPCKIT_BIN/ipc-fifo" read -f -n 1000 "$FILES/many" >"$FILES/out" &
+	timeout 360 "$IPCKIT_BIN/ipc-fifo" read -f -n 1000 "$FILES/many" >"$FILES/out" &
 	local r=$! i pids=() xs=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 	wait_blocked "$r" ipc-fifo
 	for i in $(seq 1000); do
-		"$IPCKIT_BIN/ipc-fifo" write -t 100s "$FILES/many" "writer $i says ${xs:0:i%50+1}" &
+		"$IPCKIT_BIN/ipc-fifo" write -t 300s "$FILES/many" "writer $i says ${xs:0:i%50+1}" &
 		pids+=($!)
 	done
 	wait "$r"
@@ -33,11 +33,11 @@ BATS_TEST_TIMEOUT=180
 	for w in 0 1 2 3 4 5 6 7; do
 		python3 -c 'import sys; c = "abcdefgh"[int(sys.argv[1])]; sys.stdout.write((c * 4095 + "\n") * 400)' "$w" >"$FILES/in$w"
 	done
-	timeout 150 "$IPCKIT_BIN/ipc-fifo" read -f -n 3200 "$FILES/big" >"$FILES/out" &
+	timeout 360 "$IPCKIT_BIN/ipc-fifo" read -f -n 3200 "$FILES/big" >"$FILES/out" &
 	local r=$!
 	wait_blocked "$r" ipc-fifo
 	for w in 0 1 2 3 4 5 6 7; do
-		timeout 150 "$IPCKIT_BIN/ipc-fifo" write "$FILES/big" <"$FILES/in$w" &
+		timeout 360 "$IPCKIT_BIN/ipc-fifo" write "$FILES/big" <"$FILES/in$w" &
 		pids+=($!)
 	done
 	wait "$r"
