@@ -61,6 +61,7 @@ static const char *sock_errno_text(const char *what, int err)
 	case ELOOP: return "a symbolic link is there (never followed; left alone)";
 	case EPROTOTYPE: return "the socket there is of another type (see --dgram, --seqpacket)";
 	case ENOENT: return "no such socket";
+	case ENOMSG: return "the peer sent no descriptor";
 	}
 	return NULL;
 }

@@ -221,6 +221,12 @@ static int clear_stale(const struct sock_addr *a, struct sock_listener *l, bool 
 		errno = seen.type == S_IFLNK ? ELOOP : EEXIST;
 		return -1;
 	}
+	/* Asked of the kernel first: a probe connection would be the one a live `listen` accepts. */
+	struct stat st;
+	if (fstatat(l->dirfd, l->leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && unix_bound(a->path, &st, trace) == 1) {
+		errno = EADDRINUSE;
+		return -1;
+	}
 	if ((fd = sock_open(a, false, trace)) == -1)
 		return -1;
 	r = connect_traced(fd, a, trace);
