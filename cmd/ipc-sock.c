@@ -34,7 +34,19 @@ static const struct cli_cmd cmds[] = {
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
+struct opts {
+	int type;                 /* for unix addresses */
+	int64_t timeout, wait;
+	mode_t mode;
+	bool keep, creds, nul, raw, type_given;
+	long long count, max;
+};
+
+/* One command per run: its name, options, address and socket file are the run's. */
 static bool trace;
+static const char *what, *text;   /* "listen", and ADDR as given */
+static struct opts o;
+static struct sock_addr a;
 static struct sock_listener lst = { .fd = -1, .dirfd = -1 };
 
 static void usage(bool full)
@@ -51,9 +63,9 @@ static void usage(bool full)
 		      "Durations: 250ms 2s 1.5m; modes: octal (600) or like u=rw,g=rw. See ipc-sock(1).\n", f);
 }
 
-static const char *sock_errno_text(const char *what, int err)
+static const char *sock_errno_text(const char *op, int err)
 {
-	(void)what;
+	(void)op;
 	switch (err) {
 	case ECONNREFUSED: return "nothing listens there (connection refused)";
 	case EADDRINUSE: return "in use: a live socket is bound there";
@@ -93,23 +105,19 @@ static _Noreturn void finish(int code)
 	cli_exit(code);
 }
 
-static _Noreturn void sock_fail(const char *what, const char *addr, int err)
+static _Noreturn void sock_fail(int err)
 {
 	unlisten();
-	say("%s %s: %s", what, ename(addr), errno_text(what, err));
+	say("%s %s: %s", what, ename(text), errno_text(what, err));
 	exit(code_for(err));
 }
 
-struct opts {
-	int type;                 /* for unix addresses */
-	int64_t timeout, wait;
-	mode_t mode;
-	bool keep, creds, nul, raw, type_given;
-	long long count, max;
-};
-
-/* The options of one command: codes lists which of the table it takes. */
-static int parse_opts(int argc, char *argv[], const char *codes, struct opts *o)
+/*
+ * The options codes lists, then ADDR and up to `more` operands (-1: a COMMAND
+ * after an optional --; '+' in codes: options only before ADDR). Returns the
+ * index after ADDR.
+ */
+static int setup(int argc, char *argv[], const char *codes, bool passive, int more)
 {
 	static const struct option all[] = {
 		{ "dgram", no_argument, NULL, 'D' }, { "seqpacket", no_argument, NULL, 'S' },
@@ -120,67 +128,70 @@ static int parse_opts(int argc, char *argv[], const char *codes, struct opts *o)
 		{ "max-clients", required_argument, NULL, 'M' },
 	};
 	struct option lo[sizeof(all) / sizeof(all[0]) + 1] = { 0 };
-	char shorts[16] = { 0 };
+	char shorts[16] = { codes[0] == '+' ? '+' : 0 }, why[200];
 	size_t n = 0;
 	int ch;
 
-	if (codes[0] == '+')   /* options before ADDR: what follows is COMMAND's */
-		shorts[0] = '+';
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strchr(codes, all[i].val))
 			lo[n++] = all[i];
 	for (const char *c = "t:k0n:"; *c; c++)
 		if (*c != ':' && strchr(codes, *c))
 			memcpy(shorts + strlen(shorts), c, c[1] == ':' ? 2 : 1);
-	*o = (struct opts){ .type = SOCK_STREAM, .timeout = -1, .wait = -1, .mode = 0600, .count = 1 };
+	what = argv[0];
+	o = (struct opts){ .type = SOCK_STREAM, .timeout = -1, .wait = -1, .mode = 0600, .count = 1 };
 	while ((ch = cli_getopt(argc, argv, shorts, lo)) != -1) {
 		switch (ch) {
 		case 'D': case 'S':
-			if (o->type_given && o->type != (ch == 'D' ? SOCK_DGRAM : SOCK_SEQPACKET))
-				bad_usage("%s: --dgram and --seqpacket do not go together", argv[0]);
-			o->type = ch == 'D' ? SOCK_DGRAM : SOCK_SEQPACKET;
-			o->type_given = true;
+			if (o.type_given && o.type != (ch == 'D' ? SOCK_DGRAM : SOCK_SEQPACKET))
+				bad_usage("%s: --dgram and --seqpacket do not go together", what);
+			o.type = ch == 'D' ? SOCK_DGRAM : SOCK_SEQPACKET;
+			o.type_given = true;
 			break;
-		case 't': o->timeout = opt_duration(optarg, "--timeout"); break;
-		case 'w': o->wait = opt_duration(optarg, "--wait"); break;
-		case 'm': o->mode = opt_mode(optarg, "--mode"); break;
-		case 'k': o->keep = true; break;
-		case 'c': o->creds = true; break;
-		case 'n': o->count = opt_int(optarg, 0, LLONG_MAX, "--count"); break;
-		case '0': o->nul = true; break;
-		case 'r': o->raw = true; break;
-		case 'M': o->max = opt_int(optarg, 1, 1000000, "--max-clients"); break;
+		case 't': o.timeout = opt_duration(optarg, "--timeout"); break;
+		case 'w': o.wait = opt_duration(optarg, "--wait"); break;
+		case 'm': o.mode = opt_mode(optarg, "--mode"); break;
+		case 'k': o.keep = true; break;
+		case 'c': o.creds = true; break;
+		case 'n': o.count = opt_int(optarg, 0, LLONG_MAX, "--count"); break;
+		case '0': o.nul = true; break;
+		case 'r': o.raw = true; break;
+		case 'M': o.max = opt_int(optarg, 1, 1000000, "--max-clients"); break;
 		}
 	}
 	if (optind >= argc)
-		bad_usage("%s needs an ADDR", argv[0]);
-	return optind;
-}
-
-static void parse_addr(const char *text, const struct opts *o, bool passive, struct sock_addr *a)
-{
-	char why[200];
-
-	if (sock_addr_parse(text, o->type, passive, a, why, sizeof(why)) == -1) {
+		bad_usage("%s needs an ADDR", what);
+	text = argv[optind++];
+	if (more == -1 && optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	if (more >= 0 && argc - optind > more)
+		bad_usage("%s: unexpected '%s' after ADDR", what, ename(argv[optind + more]));
+	if (sock_addr_parse(text, o.type, passive, &a, why, sizeof(why)) == -1) {
 		if (errno == ENOENT)
 			die(EXIT_NOTFOUND, "%s: %s", ename(text), why);
 		bad_usage("%s: %s", ename(text), why);
 	}
-	if (o->type_given && a->family != AF_UNIX)
+	if (o.type_given && a.family != AF_UNIX)
 		bad_usage("%s: --dgram and --seqpacket are for unix addresses (tcp: is a stream, udp: datagrams)",
 		          ename(text));
-}
-
-static void start_listen(const char *text, const struct sock_addr *a, const struct opts *o, const char *what)
-{
 	cli_catch_stops();
 	signal(SIGPIPE, SIG_IGN);   /* a closed connection is an error from send, not a signal */
-	atexit(unlisten);
-	if (sock_listen(a, o->mode, &lst, trace) == -1)
-		sock_fail(what, text, errno);
+	return optind;
 }
 
-static void show_peer(int fd, const struct sock_addr *a, const struct sockaddr_storage *ss, socklen_t sl)
+static _Noreturn void refuse(const char *why)
+{
+	bad_usage("%s %s: %s", what, ename(text), why);
+}
+
+static void start_listen(void)
+{
+	atexit(unlisten);
+	if (sock_listen(&a, o.mode, &lst, trace) == -1)
+		sock_fail(errno);
+}
+
+static void show_peer(int fd, const struct sockaddr_storage *ss)
 {
 	char host[64];
 	unsigned port;
@@ -188,19 +199,18 @@ static void show_peer(int fd, const struct sock_addr *a, const struct sockaddr_s
 	uid_t uid;
 	gid_t gid;
 
-	if (a->family == AF_UNIX && sock_peer_cred(fd, &pid, &uid, &gid, trace) == 0)
+	if (a.family == AF_UNIX && sock_peer_cred(fd, &pid, &uid, &gid, trace) == 0)
 		say("peer pid=%d uid=%u gid=%u", pid, uid, gid);
-	else if (a->family != AF_UNIX && sl && sock_sa_host_port((const struct sockaddr *)ss, host, sizeof(host), &port) == 0)
+	else if (a.family != AF_UNIX && sock_sa_host_port((const struct sockaddr *)ss, host, sizeof(host), &port) == 0)
 		say("peer addr=%s port=%u", host, port);
 }
 
 /* Bridges fd with stdin and stdout; errors end the tool, naming the side. */
-static void relay(const char *what, const char *text, int fd, const struct sock_addr *a, int in, int out,
-                  int64_t idle, bool learn_peer)
+static void relay(int fd, int in, int out, bool learn_peer)
 {
-	struct sock_relay r = { .in = in, .out = out, .sock = fd, .idle = idle, .stop = &cli_stop,
-	                        .trace = trace, .messages = a->type != SOCK_STREAM,
-	                        .dgram = a->type == SOCK_DGRAM, .learn_peer = learn_peer };
+	struct sock_relay r = { .in = in, .out = out, .sock = fd, .idle = o.timeout, .stop = &cli_stop,
+	                        .trace = trace, .messages = a.type != SOCK_STREAM,
+	                        .dgram = a.type == SOCK_DGRAM, .learn_peer = learn_peer };
 	static const char *side[] = { "reading stdin: ", "writing stdout: ", "" };
 
 	if (sock_relay(&r) == 0)
@@ -217,116 +227,83 @@ static void relay(const char *what, const char *text, int fd, const struct sock_
 	    e == ECONNRESET ? "connection reset by peer" : errno_text(what, e));
 }
 
-static int accept_one(const char *what, const char *text, const struct sock_addr *a, const struct opts *o)
+static int accept_one(void)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd = sock_accept(lst.fd, o->timeout, &ss, &sl, trace);
+	int fd = sock_accept(lst.fd, o.timeout, &ss, &sl, trace);
 
 	if (fd == -1 && cli_stop)
 		finish(EXIT_OK);
 	if (fd == -1)
-		sock_fail(what, text, errno);
-	if (o->creds)
-		show_peer(fd, a, &ss, sl);
+		sock_fail(errno);
+	if (o.creds)
+		show_peer(fd, &ss);
 	return fd;
 }
 
 static int cmd_listen(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DStmkc", &o);
-
-	if (argc - i != 1)
-		bad_usage("listen takes one ADDR");
-	parse_addr(argv[i], &o, true, &a);
-	start_listen(argv[i], &a, &o, "listen");
+	setup(argc, argv, "DStmkc", true, 0);
+	start_listen();
 	if (a.type == SOCK_DGRAM) {   /* no connection: datagrams out, replies to the last sender */
-		relay("listen", argv[i], lst.fd, &a, STDIN_FILENO, STDOUT_FILENO, o.timeout, true);
+		relay(lst.fd, STDIN_FILENO, STDOUT_FILENO, true);
 		finish(EXIT_OK);
 	}
 	do {
-		int fd = accept_one("listen", argv[i], &a, &o);
-		relay("listen", argv[i], fd, &a, STDIN_FILENO, STDOUT_FILENO, o.timeout, false);
+		int fd = accept_one();
+		relay(fd, STDIN_FILENO, STDOUT_FILENO, false);
 		close(fd);
 	} while (o.keep && !cli_stop);
 	finish(EXIT_OK);
 }
 
-static int connect_to(const char *what, const char *text, const struct sock_addr *a, const struct opts *o)
+static int connect_to(void)
 {
-	int fd = sock_connect(a, o->timeout, o->wait, &cli_stop, trace);
+	int fd = sock_connect(&a, o.timeout, o.wait, &cli_stop, trace);
 
 	if (fd == -1 && cli_stop)
-		finish(EXIT_OK);
-	if (fd == -1 && errno == ETIMEDOUT && o->wait >= 0)
-		die(EXIT_TIMEOUT, "%s %s: nothing accepted a connection within --wait", what, ename(text));
+		cli_exit(EXIT_OK);
+	if (fd == -1 && errno == ETIMEDOUT && o.wait >= 0)
+		die(EXIT_TIMEOUT, "%s %s: nothing accepted a connection within %s", what, ename(text),
+		    strcmp(what, "wait") == 0 ? "the timeout" : "--wait");
 	if (fd == -1)
-		sock_fail(what, text, errno);
+		sock_fail(errno);
 	return fd;
 }
 
 static int cmd_connect(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DStwc", &o);
-
-	if (argc - i != 1)
-		bad_usage("connect takes one ADDR");
-	parse_addr(argv[i], &o, false, &a);
-	cli_catch_stops();
-	signal(SIGPIPE, SIG_IGN);
-	int fd = connect_to("connect", argv[i], &a, &o);
+	setup(argc, argv, "DStwc", false, 0);
+	int fd = connect_to();
 	if (o.creds)
-		show_peer(fd, &a, &a.ss, a.len);
-	relay("connect", argv[i], fd, &a, STDIN_FILENO, STDOUT_FILENO, o.timeout, false);
+		show_peer(fd, &a.ss);
+	relay(fd, STDIN_FILENO, STDOUT_FILENO, false);
 	close(fd);
 	cli_exit(EXIT_OK);
 }
 
 static int cmd_wait(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DSt", &o);
-
-	if (argc - i != 1)
-		bad_usage("wait takes one ADDR");
-	parse_addr(argv[i], &o, false, &a);
+	setup(argc, argv, "DSt", false, 0);
 	if (a.family != AF_UNIX && a.type == SOCK_DGRAM)
-		bad_usage("wait %s: UDP has no connection to wait for", ename(argv[i]));
-	cli_catch_stops();
+		refuse("UDP has no connection to wait for");
 	o.wait = o.timeout < 0 ? INT64_MAX / 4 : o.timeout;
 	o.timeout = -1;
-	int fd = sock_connect(&a, -1, o.wait, &cli_stop, trace);
-	if (fd == -1 && cli_stop)
-		cli_exit(EXIT_OK);
-	if (fd == -1 && errno == ETIMEDOUT)
-		die(EXIT_TIMEOUT, "wait %s: nothing accepted a connection within the timeout", ename(argv[i]));
-	if (fd == -1)
-		sock_fail("wait", argv[i], errno);
-	close(fd);
+	close(connect_to());
 	return EXIT_OK;
 }
 
 static int cmd_send(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DStw", &o);
-
-	if (argc - i < 1 || argc - i > 2)
-		bad_usage("send takes an ADDR and at most one MESSAGE (or stdin)");
-	const char *text = argv[i], *msg = argv[i + 1];
-	parse_addr(text, &o, false, &a);
-	signal(SIGPIPE, SIG_IGN);
-	int fd = connect_to("send", text, &a, &o);
+	int i = setup(argc, argv, "DStw", false, 1);
+	const char *msg = argv[i];
 	char *buf = NULL;
 	size_t len = 0;
+
+	int fd = connect_to();
 	if (msg == NULL && a.type == SOCK_STREAM) {   /* all of stdin, however long */
-		relay("send", text, fd, &a, STDIN_FILENO, -1, o.timeout, false);
+		relay(fd, STDIN_FILENO, -1, false);
 		return EXIT_OK;
 	}
 	if (msg == NULL && (buf = io_read_max(STDIN_FILENO, 65507, &len)) == NULL)
@@ -337,14 +314,8 @@ static int cmd_send(int argc, char *argv[])
 	if (buf == NULL)
 		die(EXIT_FAIL, "out of memory");
 	sock_set_blocking(fd, true);
-	for (size_t off = 0; off < len || (len == 0 && off == 0); ) {
-		ssize_t n = sock_send_msg(fd, buf + off, len - off, trace);
-		if (n < 0 && errno != EINTR)
-			sock_fail("send", text, errno);
-		off += n > 0 ? (size_t)n : 0;
-		if (len == 0)
-			break;
-	}
+	if (sock_send_all(fd, buf, len, trace) == -1)
+		sock_fail(errno);
 	free(buf);
 	close(fd);
 	return EXIT_OK;
@@ -352,46 +323,32 @@ static int cmd_send(int argc, char *argv[])
 
 static int cmd_recv(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DStmn0r", &o);
+	enum sock_side side;
 
-	if (argc - i != 1)
-		bad_usage("recv takes one ADDR");
+	setup(argc, argv, "DStmn0r", true, 0);
 	if (o.nul && o.raw)
 		bad_usage("recv: -0 and --raw do not go together: give one");
-	parse_addr(argv[i], &o, true, &a);
-	start_listen(argv[i], &a, &o, "recv");
+	start_listen();
 	if (a.type != SOCK_DGRAM) {   /* COUNT connections, each copied to stdout to its end */
 		for (long long got = 0; (o.count == 0 || got < o.count) && !cli_stop; got++) {
-			int fd = accept_one("recv", argv[i], &a, &o);
-			relay("recv", argv[i], fd, &a, -1, STDOUT_FILENO, o.timeout, false);
+			int fd = accept_one();
+			relay(fd, -1, STDOUT_FILENO, false);
 			close(fd);
 		}
 		finish(EXIT_OK);
 	}
-	char *buf = malloc(256 * 1024 + 1);
-	for (long long got = 0; buf && (o.count == 0 || got < o.count) && !cli_stop; ) {
-		ssize_t n = sock_recv_msg(lst.fd, buf, 256 * 1024, o.timeout, trace);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == ETIMEDOUT && o.count == 0)
-			break;
-		if (n < 0)
-			sock_fail("recv", argv[i], errno);
-		if (!o.raw)
-			buf[n++] = o.nul ? '\0' : '\n';
-		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -1)
+	if (sock_recv_msgs(lst.fd, STDOUT_FILENO, o.count, o.timeout, o.raw ? -1 : o.nul ? '\0' : '\n',
+	                   &cli_stop, trace, &side) == -1) {
+		if (side == SIDE_STDOUT)
 			die(EXIT_FAIL, "write error: %s", strerror(errno));
-		got++;
+		sock_fail(errno);
 	}
-	free(buf);
 	finish(EXIT_OK);
 }
 
-static void serve_run(const char *text, struct sock_addr *a, char *const *cmd, long long max)
+static void serve_run(char *const *cmd)
 {
-	struct sock_serve s = { .lfd = lst.fd, .unix_peer = a->family == AF_UNIX, .max_clients = (long)max,
+	struct sock_serve s = { .lfd = lst.fd, .unix_peer = a.family == AF_UNIX, .max_clients = (long)o.max,
 	                        .argv = cmd, .stop = &cli_stop, .trace = trace };
 
 	if (sock_serve(&s) == -1 && s.spawn_err) {
@@ -400,98 +357,68 @@ static void serve_run(const char *text, struct sock_addr *a, char *const *cmd, l
 		    s.spawn_err == ENOENT ? "command not found" : strerror(s.spawn_err));
 	}
 	if (!cli_stop)
-		sock_fail(cmd ? "serve" : "echo", text, errno);
+		sock_fail(errno);
 }
 
 static int cmd_serve(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "+SmM", &o);
-	const char *text = argv[i++];
+	int i = setup(argc, argv, "+SmM", true, -1);
 
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
 	if (i >= argc)
-		bad_usage("serve %s: give the COMMAND to run after --", ename(text));
-	parse_addr(text, &o, true, &a);
+		refuse("give the COMMAND to run after --");
 	if (a.type == SOCK_DGRAM)
-		bad_usage("serve %s: datagrams have no connections to serve", ename(text));
-	start_listen(text, &a, &o, "serve");
-	serve_run(text, &a, argv + i, o.max);
+		refuse("datagrams have no connections to serve");
+	start_listen();
+	serve_run(argv + i);
 	finish(EXIT_OK);
 }
 
 static int cmd_echo(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "DSm", &o);
-
-	if (argc - i != 1)
-		bad_usage("echo takes one ADDR");
-	parse_addr(argv[i], &o, true, &a);
-	start_listen(argv[i], &a, &o, "echo");
+	setup(argc, argv, "DSm", true, 0);
+	start_listen();
 	if (a.type == SOCK_DGRAM)
 		sock_echo_dgram(lst.fd, &cli_stop, trace);
 	else
-		serve_run(argv[i], &a, NULL, 0);
+		serve_run(NULL);
 	finish(EXIT_OK);
 }
 
 static int cmd_send_fd(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
-	int i = parse_opts(argc, argv, "tw", &o), fd = STDIN_FILENO;
+	int i = setup(argc, argv, "tw", false, 1), fd = STDIN_FILENO;
 
-	if (argc - i < 1 || argc - i > 2)
-		bad_usage("send-fd takes an ADDR and at most one FILE (else stdin is sent)");
-	parse_addr(argv[i], &o, false, &a);
 	if (a.family != AF_UNIX)
-		bad_usage("send-fd %s: descriptors pass over unix sockets only", ename(argv[i]));
-	if (argv[i + 1] && (fd = open(argv[i + 1], O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		die(exit_code_for_errno(errno), "send-fd %s: %s: %s", ename(argv[i]), ename(argv[i + 1]),
-		    strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
-	int s = connect_to("send-fd", argv[i], &a, &o);
+		refuse("descriptors pass over unix sockets only");
+	if (argv[i] && (fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		die(exit_code_for_errno(errno), "send-fd %s: %s: %s", ename(text), ename(argv[i]), strerror(errno));
+	int s = connect_to();
 	sock_set_blocking(s, true);
 	if (sock_send_fd(s, fd, trace) == -1)
-		sock_fail("send-fd", argv[i], errno);
+		sock_fail(errno);
 	close(s);
 	return EXIT_OK;
 }
 
 static int cmd_recv_fd(int argc, char *argv[])
 {
-	struct opts o;
-	struct sock_addr a;
 	struct child c;
-	int i = parse_opts(argc, argv, "+tm", &o), status;
-	const char *text = argv[i++];
+	int i = setup(argc, argv, "+tm", true, -1), status;
 
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	parse_addr(text, &o, true, &a);
 	if (a.family != AF_UNIX)
-		bad_usage("recv-fd %s: descriptors pass over unix sockets only", ename(text));
-	start_listen(text, &a, &o, "recv-fd");
-	int s = accept_one("recv-fd", text, &a, &o);
+		refuse("descriptors pass over unix sockets only");
+	start_listen();
+	int s = accept_one();
 	int fd = sock_recv_fd(s, o.timeout, trace);
 	if (fd == -1 && cli_stop)
 		finish(EXIT_OK);
 	if (fd == -1)
-		sock_fail("recv-fd", text, errno == EBADMSG ? ENOMSG : errno);
+		sock_fail(errno == EBADMSG ? ENOMSG : errno);
 	close(s);
 	unlisten();
 	if (i == argc) {   /* no COMMAND: what the descriptor reads, to stdout */
-		char buf[65536];
-		ssize_t n;
-		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-			if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) == -1)
-				die(EXIT_FAIL, "write error: %s", strerror(errno));
-		if (n < 0)
-			die(EXIT_FAIL, "recv-fd %s: reading the descriptor: %s", ename(text), strerror(errno));
+		if (sock_copy(fd, STDOUT_FILENO) == -1)
+			die(EXIT_FAIL, "recv-fd %s: copying the descriptor to stdout: %s", ename(text), strerror(errno));
 		return EXIT_OK;
 	}
 	if (child_start(&c, argv + i, fd, -1) == -1 || child_wait(&c, &status) == -1)

@@ -105,6 +105,16 @@ int sock_echo_dgram(int fd, volatile sig_atomic_t *stop, bool trace);
 /* One datagram (or a stream's whole message): send, traced; -1 with errno. */
 ssize_t sock_send_msg(int fd, const void *buf, size_t len, bool trace);
 ssize_t sock_recv_msg(int fd, void *buf, size_t len, int64_t timeout, bool trace);
+/* All of buf on a blocking socket (a 0-byte message is one send); -1 with errno. */
+int sock_send_all(int fd, const void *buf, size_t len, bool trace);
+/*
+ * count messages (0: until idle for timeout) from fd to out, each followed by
+ * delim (-1: none); -1 with errno and *side (SIDE_SOCKET: ETIMEDOUT too).
+ */
+int sock_recv_msgs(int fd, int out, long long count, int64_t timeout, int delim,
+                   volatile sig_atomic_t *stop, bool trace, enum sock_side *side);
+/* What in reads, to out, until EOF; -1 with errno. */
+int sock_copy(int in, int out);
 
 /* ---- sockserve.c ---- */
 struct sock_serve {

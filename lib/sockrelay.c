@@ -330,3 +330,62 @@ int sock_echo_dgram(int fd, volatile sig_atomic_t *stop, bool trace)
 	free(buf);
 	return 0;
 }
+
+int sock_send_all(int fd, const void *buf, size_t len, bool trace)
+{
+	size_t off = 0;
+
+	do {   /* a 0-byte datagram is one send too */
+		ssize_t n = sock_send_msg(fd, (const char *)buf + off, len - off, trace);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		off += n > 0 ? (size_t)n : 0;
+	} while (off < len);
+	return 0;
+}
+
+int sock_recv_msgs(int fd, int out, long long count, int64_t timeout, int delim,
+                   volatile sig_atomic_t *stop, bool trace, enum sock_side *side)
+{
+	char *buf = malloc(BUF_CAP + 1);
+	int r = 0;
+
+	*side = SIDE_SOCKET;
+	for (long long got = 0; buf && (count == 0 || got < count) && !*stop; ) {
+		ssize_t n = sock_recv_msg(fd, buf, BUF_CAP, timeout, trace);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ETIMEDOUT && count == 0)
+			break;   /* -n 0: until idle */
+		if (n < 0) {
+			r = -1;
+			break;
+		}
+		if (delim >= 0)
+			buf[n++] = (char)delim;
+		if (write_all(out, buf, (size_t)n) == -1) {
+			*side = SIDE_STDOUT;
+			r = -1;
+			break;
+		}
+		got++;
+	}
+	int e = buf ? errno : ENOMEM;
+	free(buf);
+	errno = e;
+	return buf ? r : -1;
+}
+
+int sock_copy(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(out, buf, (size_t)n) == -1)
+			return -1;
+	}
+	return 0;
+}
