@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2016,SC2094  # commands for sh -c and socat expand there; cmp reads what was sent
 # ipc-sock: unix, TCP and UDP sockets. The peers on the other end are python3's
 # socket module, socat and nc (netcat-openbsd), and the kernel's own view
 # (/proc/net/unix, ss, stat).

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # work, cpu, holders and the helpers are the bench's
 # make bench, ipc-sock's part (sourced by test/bench/run, whose helpers it uses):
 #  - SOCK_SIZE (1 GiB) from a file in tmpfs through one connection to
 #    /dev/null, over a unix stream socket and over TCP loopback: ipc-sock

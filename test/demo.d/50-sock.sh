@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154,SC2016  # name, dir, holder are the tour's; COMMAND expands in its own shell
 # The tour's ipc-sock part, sourced by test/demo: step, run, $name, $dir and
 # $holder (which the tour's cleanup stops) come from there.
 
