@@ -65,14 +65,13 @@ static void usage(bool full)
 
 static const char *sock_errno_text(const char *op, int err)
 {
-	(void)op;
 	switch (err) {
 	case ECONNREFUSED: return "nothing listens there (connection refused)";
 	case EADDRINUSE: return "in use: a live socket is bound there";
 	case EEXIST: return "a file that is not a socket is there (left alone)";
 	case ELOOP: return "a symbolic link is there (never followed; left alone)";
 	case EPROTOTYPE: return "the socket there is of another type (see --dgram, --seqpacket)";
-	case ENOENT: return "no such socket";
+	case ENOENT: return strstr("listen recv serve echo recv-fd", op) ? "no such directory" : "no such socket";
 	case ENOMSG: return "the peer sent no descriptor";
 	}
 	return NULL;

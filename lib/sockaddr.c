@@ -232,6 +232,8 @@ static int clear_stale(const struct sock_addr *a, struct sock_listener *l, bool 
 	r = connect_traced(fd, a, trace);
 	e = errno;
 	close(fd);
+	if (r == -1 && e == EACCES)   /* not ours to probe, nor to replace */
+		return -1;
 	if (r == 0 || e != ECONNREFUSED) {   /* accepting, or of another type (EPROTOTYPE): live */
 		errno = EADDRINUSE;
 		return -1;

@@ -19,6 +19,14 @@ start_bg() {
 	BG=$!
 	echo "$BG" >>"$HOLDERS"
 }
+# PID itself (not a child) sleeps in a system call: it waits.
+self_blocked() { [ "$(cat "/proc/$1/comm")" = ipc-sock ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = S ] && ! grep -q running "/proc/$1/syscall"; }
+# Waits for BG and checks its exit status (run would wait in a subshell, where BG is no child).
+bg_status() { # STATUS
+	local st=0
+	wait "$BG" || st=$?
+	assert_equal "$st" "$1"
+}
 tcp_listening() { ss -Hltn "sport = :$1" | grep -q .; }
 udp_bound() { ss -Hlun "sport = :$1" | grep -q .; }
 sock_type() { stat -c %F "$1"; }
@@ -71,7 +79,7 @@ sock_type() { stat -c %F "$1"; }
 		"$IPCKIT_BIN/ipc-sock" listen "unix:$S"
 	wait_listening "$S"
 	kill -INT "$BG"
-	run -130 wait "$BG"
+	bg_status 130
 	[ ! -e "$S" ]
 	run -6 --separate-stderr ipc-sock listen -t 100ms "unix:$S"
 	assert_equal "$stderr" "ipc-sock: listen unix:$S: timed out"
@@ -301,7 +309,7 @@ socket.send_fds(s, [b"x"], [f.fileno()])' "$S" "$FILES/f"
 	start_bg ipc-sock recv-fd "unix:$S" -- no-such-command-here
 	wait_listening "$S"
 	ipc-sock send-fd "unix:$S" <"$FILES/f"
-	run -127 wait "$BG"
+	bg_status 127
 	[ ! -e "$S" ]
 }
 
@@ -446,4 +454,86 @@ y"
 		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-sock" || fail "zsh lacks $opt"
 		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-sock.fish" || fail "fish lacks $opt"
 	done
+}
+
+@test "another user: a 0600 socket refuses nobody (5); nobody cannot make a socket in a root directory (5)" {
+	start_bg ipc-sock echo "unix:$S"
+	wait_listening "$S"
+	chmod 755 "$FILES"
+	run -5 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$IPCKIT_BIN/ipc-sock" connect "unix:$S"
+	assert_equal "$stderr" "ipc-sock: connect unix:$S: Permission denied"
+	run -5 setpriv --reuid=65534 --regid=65534 --clear-groups "$IPCKIT_BIN/ipc-sock" listen "unix:$FILES/nobody.sock"
+	[ ! -e "$FILES/nobody.sock" ]
+	# a stale socket of root's in a sticky directory: nobody may not remove it
+	mkdir -m 1777 "$FILES/sticky"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$FILES/sticky/root.sock"
+	run -5 setpriv --reuid=65534 --regid=65534 --clear-groups "$IPCKIT_BIN/ipc-sock" listen "unix:$FILES/sticky/root.sock"
+	[ -S "$FILES/sticky/root.sock" ]
+	rm "$FILES/sticky/root.sock"
+}
+
+@test "a path of exactly 107 bytes works; a missing directory is 3; a peer that sends no descriptor is 1" {
+	local dir="$FILES/d" p
+	mkdir -p "$dir"
+	p="$dir/$(printf 'x%.0s' $(seq $((107 - ${#dir} - 1))))"
+	[ "${#p}" = 107 ]
+	start_bg ipc-sock listen "unix:$p" < <(echo long)
+	wait_listening "$p"
+	run -0 timeout 10 ipc-sock connect "unix:$p" </dev/null
+	assert_output long
+	wait "$BG"
+	run -3 --separate-stderr ipc-sock listen "unix:$FILES/no/such/dir.sock"
+	assert_equal "$stderr" "ipc-sock: listen unix:$FILES/no/such/dir.sock: no such directory"
+	start_bg ipc-sock recv-fd "unix:$S" -- cat
+	wait_listening "$S"
+	ipc-sock send "unix:$S" "not a descriptor"
+	bg_status 1
+	[ ! -e "$S" ]
+}
+
+@test "a stop signal ends connect --wait, wait and serve promptly; serve passes it to its commands" {
+	start_bg python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+		"$IPCKIT_BIN/ipc-sock" connect --wait 60s "unix:$S"
+	wait_for "connect --wait to sleep" self_blocked "$BG"
+	kill -INT "$BG"
+	bg_status 130
+	start_bg "$IPCKIT_BIN/ipc-sock" wait "tcp:127.0.0.1:$PORT"
+	wait_for "wait to sleep" self_blocked "$BG"
+	kill -TERM "$BG"
+	bg_status 143
+	start_bg "$IPCKIT_BIN/ipc-sock" serve "unix:$S" -- sh -c 'trap "echo got TERM >>\"\$0\"; exit 0" TERM; echo up; while :; do sleep 0.05; done' "$FILES/child"
+	wait_listening "$S"
+	coproc client { timeout 10 ipc-sock connect "unix:$S"; }
+	read -r line <&"${client[0]}"
+	assert_equal "$line" up
+	kill -TERM "$BG"
+	bg_status 143
+	wait_for "the command to get SIGTERM" grep -q "got TERM" "$FILES/child"
+	[ ! -e "$S" ]
+}
+
+@test "a peer killed in the middle: the other end reports it, and leaves no socket file" {
+	start_bg ipc-sock listen "unix:$S" </dev/null >/dev/null
+	wait_listening "$S"
+	local server
+	server=$(pgrep -P "$BG" -x ipc-sock)
+	python3 - "$S" "$server" <<'PY'
+import os, signal, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"x" * 100000)
+os.kill(int(sys.argv[2]), signal.SIGKILL)
+PY
+	wait "$BG" || true
+	[ -S "$S" ]   # SIGKILL: nothing can remove it, and the next listen replaces it
+	start_bg ipc-sock echo "unix:$S"
+	wait_listening "$S"
+	run -1 --separate-stderr timeout 10 python3 - "$S" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"y")
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+sys.exit(1)
+PY
+	run -0 timeout 10 ipc-sock connect "unix:$S" <<<"still serving"
+	assert_output "still serving"
 }
