@@ -350,16 +350,20 @@ int sock_accept(int lfd, int64_t timeout, struct sockaddr_storage *peer, socklen
 {
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
 	char t[200];
-	int r = poll(&p, 1, poll_ms(timeout));
+	int fd;
 
-	if (r == 0)
-		errno = ETIMEDOUT;
-	if (r <= 0)
-		return -1;
-	*plen = sizeof(*peer);
-	int fd = accept4(lfd, (struct sockaddr *)peer, plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	trace_call(trace, fd, errno, "accept4(%d, %s, SOCK_CLOEXEC|SOCK_NONBLOCK)", lfd,
-	           fd >= 0 ? sock_sa_text((struct sockaddr *)peer, *plen, t, sizeof(t)) : "...");
+	do {   /* a client gone between poll and accept: wait for the next */
+		int r = poll(&p, 1, poll_ms(timeout));
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			return -1;
+		*plen = sizeof(*peer);
+		sock_set_blocking(lfd, false);
+		fd = accept4(lfd, (struct sockaddr *)peer, plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		trace_call(trace, fd, errno, "accept4(%d, %s, SOCK_CLOEXEC|SOCK_NONBLOCK)", lfd,
+		           fd >= 0 ? sock_sa_text((struct sockaddr *)peer, *plen, t, sizeof(t)) : "...");
+	} while (fd == -1 && (errno == EAGAIN || errno == ECONNABORTED));
 	return fd;
 }
 

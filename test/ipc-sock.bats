@@ -389,6 +389,15 @@ print(s.recv(100).decode(), end="")' "$T"
 	assert_equal "$(od -An -c "$FILES/d" | tr -s ' ')" " a b \0"
 	[ ! -e "$S" ]
 	run -6 ipc-sock recv -t 100ms --dgram "unix:$S"
+	# listen on datagrams: each one printed, stdin sent back to the last sender
+	start_bg ipc-sock listen "udp:127.0.0.1:$PORT" < <(echo reply) >"$FILES/l"
+	wait_for "udp socket" udp_bound "$PORT"
+	run -0 timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+s.sendto(b"hello\n", ("127.0.0.1", int(sys.argv[1]))); print(s.recv(100).decode(), end="")' "$PORT"
+	assert_output reply
+	assert_equal "$(cat "$FILES/l")" hello
 }
 
 @test "echo --dgram answers each datagram; connect -t waits that long for replies" {
