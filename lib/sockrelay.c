@@ -101,7 +101,7 @@ static int fill(struct dir *d, struct sock_relay *r, struct sockaddr_storage *fr
 	}
 	if (d->in_sock) {
 		*flen = sizeof(*from);
-		n = recvfrom(d->in, d->buf, r->messages ? BUF_CAP : BUF_CAP, MSG_DONTWAIT,
+		n = recvfrom(d->in, d->buf, BUF_CAP, MSG_DONTWAIT,
 		             (struct sockaddr *)from, flen);
 		trace_call(r->trace, n, errno, "recvmsg(%d, {%d bytes}, MSG_DONTWAIT)", d->in, BUF_CAP);
 	} else {

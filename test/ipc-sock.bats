@@ -546,3 +546,12 @@ PY
 	run -0 timeout 10 ipc-sock connect "unix:$S" <<<"still serving"
 	assert_output "still serving"
 }
+
+@test "serve: a COMMAND that cannot be run ends serve with 127, its socket file removed" {
+	start_bg ipc-sock serve "unix:$S" -- no-such-command-here
+	wait_listening "$S"
+	run -0 timeout 10 ipc-sock connect "unix:$S" </dev/null
+	assert_output ""
+	bg_status 127
+	[ ! -e "$S" ]
+}
