@@ -134,7 +134,7 @@ static int setup(int argc, char *argv[], const char *codes, bool passive, int mo
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strchr(codes, all[i].val))
 			lo[n++] = all[i];
-	for (const char *c = "t:k0n:"; *c; c++)
+	for (const char *c = "t:k0n:m:"; *c; c++)
 		if (*c != ':' && strchr(codes, *c))
 			memcpy(shorts + strlen(shorts), c, c[1] == ':' ? 2 : 1);
 	what = argv[0];

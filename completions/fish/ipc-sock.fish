@@ -24,7 +24,7 @@ complete -c ipc-sock -n '__fish_seen_subcommand_from listen connect wait send re
 complete -c ipc-sock -n '__fish_seen_subcommand_from listen connect wait send recv serve echo' -l seqpacket -d 'unix sequenced-packet socket'
 complete -c ipc-sock -n '__fish_seen_subcommand_from listen connect wait send recv send-fd recv-fd' -s t -l timeout -x -d 'wait at most; idle limit'
 complete -c ipc-sock -n '__fish_seen_subcommand_from connect send send-fd' -l wait -x -d 'retry until the server is up'
-complete -c ipc-sock -n '__fish_seen_subcommand_from listen recv serve echo recv-fd' -l mode -x -d 'socket file permissions'
+complete -c ipc-sock -n '__fish_seen_subcommand_from listen recv serve echo recv-fd' -s m -l mode -x -d 'socket file permissions'
 complete -c ipc-sock -n '__fish_seen_subcommand_from listen' -s k -l keep -d 'one connection after another'
 complete -c ipc-sock -n '__fish_seen_subcommand_from listen connect' -l creds -d 'show the peer on stderr'
 complete -c ipc-sock -n '__fish_seen_subcommand_from recv' -s n -l count -x -d 'how many'
