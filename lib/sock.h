@@ -39,7 +39,6 @@ int sock_addr_parse(const char *text, int unix_type, bool passive, struct sock_a
 /* "{AF_INET, 127.0.0.1:80}"-like text for --trace, and the bare host and port. */
 const char *sock_sa_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t n);
 int sock_sa_host_port(const struct sockaddr *sa, char *host, size_t n, unsigned *port);
-const char *sock_type_name(int type);
 
 /* A bound socket; for a unix path, the file to remove when done. */
 struct sock_listener {

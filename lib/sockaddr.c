@@ -16,7 +16,7 @@
 
 #include "sock.h"
 
-const char *sock_type_name(int type)
+static const char *socket_type_name(int type)
 {
 	switch (type) {
 	case SOCK_STREAM: return "SOCK_STREAM";
@@ -184,7 +184,7 @@ static int sock_open(const struct sock_addr *a, bool nonblock, bool trace)
 	int fd = socket(a->family, a->type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	trace_call(trace, fd, errno, "socket(%s, %s%s, 0)", family_name(a->family),
-	           sock_type_name(a->type), nonblock ? "|SOCK_NONBLOCK" : "");
+	           socket_type_name(a->type), nonblock ? "|SOCK_NONBLOCK" : "");
 	return fd;
 }
 
