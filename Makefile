@@ -36,6 +36,7 @@ DEB_PKGS = build-essential pkg-config libbsd-dev libsmartcols-dev scdoc bats bat
            bats-assert util-linux python3 cppcheck shellcheck socat procps jq pv bc
 DEB_PKGS = build-essential pkg-config libbsd-dev scdoc bats bats-support \
            bats-assert util-linux python3 cppcheck shellcheck socat procps jq
+           bats-assert util-linux python3 cppcheck shellcheck socat netcat-openbsd procps jq pv bc
 
 all: deps-build
 	@$(MAKE) --no-print-directory bins
@@ -131,12 +132,12 @@ deps-test:
 	command -v bats >/dev/null || missing="$$missing bats"; \
 	[ -f /usr/lib/bats/bats-support/load.bash ] || missing="$$missing bats-support"; \
 	[ -f /usr/lib/bats/bats-assert/load.bash ] || missing="$$missing bats-assert"; \
-	for c in ipcmk lsipc python3 cppcheck shellcheck socat jq pv bc; do \
+	for c in ipcmk lsipc python3 cppcheck shellcheck socat nc jq pv bc; do \
 		command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	[ -z "$$missing" ] || $(MAKE) --no-print-directory deps-install PKGS="$$missing"
 
 deps-install:
-	@pk=$$(echo "$(PKGS)" | sed 's/\bipcmk\b/util-linux/; s/\blsipc\b/util-linux/'); \
+	@pk=$$(echo "$(PKGS)" | sed 's/\bipcmk\b/util-linux/; s/\blsipc\b/util-linux/; s/\bnc\b/netcat-openbsd/'); \
 	if ! command -v apt-get >/dev/null; then \
 		echo "ipckit: please install these packages: $$pk" >&2; exit 1; fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
