@@ -248,7 +248,8 @@ static void wait_out_flush(struct waiter *w)
 	if (fflush(stdout) == EOF) {
 		int e = errno;
 		pidfile_delete(&w->pf, trace);
-		die(EXIT_FAIL, "write error: %s", strerror(e));
+		say("write error: %s", strerror(e));
+		_exit(EXIT_FAIL);   /* not exit: stdout would be flushed, and fail, again */
 	}
 }
 
