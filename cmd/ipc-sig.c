@@ -38,11 +38,24 @@ static void usage(bool full)
 		fprintf(f, "       ipc-sig %s\n", cmds[i].usage);
 	fputs("       ipc-sig -h | -V\n", f);
 	if (full)
-		fputs("\nSIGNAL: a name with or without SIG (TERM, SIGUSR1, usr1, RTMIN+3, RTMAX-1)\n"
-		      "or a decimal number; send takes 0 to check that a process exists.\n"
-		      "TARGET: a decimal PID, or a command name (exact; never ipc-sig itself or its\n"
-		      "ancestors); -p, --pidfile FILE names the PID a file holds. --value N sends\n"
-		      "with sigqueue(3). wait prints its PID, then each signal's sender. See ipc-sig(1).\n", f);
+		fputs("\nSend signals, wait for them and see who sent each, list and explain them,\n"
+		      "decode a process's signal masks.\n\n"
+		      "  send          SIGNAL to each TARGET: a decimal PID, or a command name (exact;\n"
+		      "                never ipc-sig itself or its ancestors); 0 checks it exists\n"
+		      "      --value N     send with sigqueue(3), carrying the integer N\n"
+		      "  -p, --pidfile FILE  also the PID this file holds (send); write ours (wait)\n"
+		      "  -v, --verbose     say what was sent to whom\n"
+		      "  wait          print our PID, then the sender of each SIGNAL that comes\n"
+		      "  -n, --count N     how many signals (1; 0: no limit)\n"
+		      "  -t, --timeout DUR wait at most DUR (status 6)\n"
+		      "  -J, --json        one JSON document\n"
+		      "  list          every signal: number, name, default action, description\n"
+		      "  -n, --noheadings  no header line\n"
+		      "  info          one signal; status: a process's pending, blocked, ignored\n"
+		      "                and caught signals, from /proc/PID/status\n"
+		      "      --trace       print each system call on stderr\n\n"
+		      "SIGNAL: a name with or without SIG in any case (TERM, SIGUSR1, usr1, RTMIN+3,\n"
+		      "RTMAX-1) or a decimal number. See ipc-sig(1).\n", f);
 }
 
 static const char *sig_errno_text(const char *what, int err)
