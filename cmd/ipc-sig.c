@@ -113,7 +113,8 @@ struct send_opts {
 	bool verbose;
 };
 
-static int send_pid(const struct send_opts *o, pid_t pid, const char *target)
+/* by_name: a process found by name that has ended since is not an error (-1). */
+static int send_pid(const struct send_opts *o, pid_t pid, const char *target, bool by_name)
 {
 	char nb[16], what[32];
 	const char *sn = name_of(o->sig, nb, sizeof(nb));
@@ -127,6 +128,8 @@ static int send_pid(const struct send_opts *o, pid_t pid, const char *target)
 		trace_call(trace, r, errno, "kill(%d, %s)", (int)pid, sn);
 	}
 	snprintf(what, sizeof(what), "send %s", sn);
+	if (r == -1 && by_name && errno == ESRCH)
+		return -1;
 	if (r == -1)
 		return warn_errno(what, target, errno);
 	if (o->verbose && o->sig == 0)
@@ -168,19 +171,22 @@ static int send_target(const struct send_opts *o, const char *t)
 	int code = EXIT_OK, c;
 
 	if (t[strspn(t, "0123456789")] == '\0')
-		return send_pid(o, (pid_t)atoi(t), t);
+		return send_pid(o, (pid_t)atoi(t), t, false);
 	if (proc_by_name(t, &pids, &n) == -1)
 		die(EXIT_FAIL, "send: reading /proc: %s", strerror(errno));
-	if (n == 0) {
-		say("send %s %s: no process of that name", name_of(o->sig, nb, sizeof(nb)), ename(t));
-		return EXIT_NOTFOUND;
-	}
+	size_t gone = 0;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(label, sizeof(label), "%.40s (pid %d)", t, (int)pids[i]);
-		if ((c = send_pid(o, pids[i], label)) != EXIT_OK && code == EXIT_OK)
+		if ((c = send_pid(o, pids[i], label, true)) == -1)
+			gone++;
+		else if (c != EXIT_OK && code == EXIT_OK)
 			code = c;
 	}
 	free(pids);
+	if (gone == n) {
+		say("send %s %s: no process of that name", name_of(o->sig, nb, sizeof(nb)), ename(t));
+		return EXIT_NOTFOUND;
+	}
 	return code;
 }
 
@@ -190,7 +196,7 @@ static int send_pidfile(const struct send_opts *o, const char *file)
 	pid_t pid;
 
 	if (pidfile_pid(file, &pid) == 0)
-		return send_pid(o, pid, file);
+		return send_pid(o, pid, file, false);
 	snprintf(what, sizeof(what), "send %s", name_of(o->sig, nb, sizeof(nb)));
 	if (errno == EINVAL) {
 		say("%s %s: no PID in it (a decimal number on its first line)", what, ename(file));
@@ -342,7 +348,9 @@ static int64_t now_ns(void)
 /* Takes signals until COUNT came (0), the deadline passed (EAGAIN) or a stop signal came (it). */
 static int wait_loop(struct waiter *w)
 {
-	int64_t deadline = w->timeout < 0 ? -1 : now_ns() + w->timeout;
+	int64_t start = now_ns();
+	/* A deadline past what int64 holds is no deadline: hundreds of years. */
+	int64_t deadline = w->timeout < 0 || w->timeout > INT64_MAX - start ? -1 : start + w->timeout;
 	char buf[512];
 	siginfo_t si;
 	int s;

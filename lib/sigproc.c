@@ -64,6 +64,13 @@ int sig_status_read(pid_t pid, struct sig_status *st)
 	if (r == -1 && errno == 0)
 		errno = EIO;   /* a mask that is not hex */
 	close(fd);
+	/* The name as it is (status escapes a newline in it as "\n"), when comm can be read. */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	int len = r == 0 ? read_file_small(path, buf, sizeof(st->comm)) : -1;
+	if (len > 0 && buf[len - 1] == '\n') {
+		buf[len - 1] = '\0';
+		memcpy(st->comm, buf, (size_t)len);
+	}
 	if (r == 0 && st->comm[0] == '\0') {   /* the process ended while it was read */
 		errno = ESRCH;
 		return -1;

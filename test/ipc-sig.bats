@@ -261,6 +261,35 @@ os.execv(sys.argv[1], [sys.argv[1], "wait", "-t", "0", "USR1"])' "$IPCKIT_BIN/ip
 	run -1 --separate-stderr bash -c 'ipc-sig wait -t 5 --pidfile "$1" USR1 >/dev/full' _ "$FILES/p"
 	assert_equal "$stderr" "ipc-sig: write error: No space left on device"
 	[ ! -e "$FILES/p" ] || fail "pid file left behind"
+	# A reader that went away: no SIGPIPE death, the pid file goes all the same.
+	run -0 --separate-stderr bash -c 'set -o pipefail; ipc-sig wait -t 5 --pidfile "$1" USR1 | true; echo "${PIPESTATUS[0]}"' _ "$FILES/p"
+	assert_output 1
+	assert_equal "$stderr" "ipc-sig: write error: Broken pipe"
+	[ ! -e "$FILES/p" ] || fail "pid file left behind"
+}
+
+@test "wait: a timeout past what the clock holds waits (no overflow); SIGTERM still ends it" {
+	start_wait -n 0 -t 9223372036s USR1
+	kill -TERM "$WPID"
+	reap "$WAITER" 143
+}
+
+@test "names with control bytes and invalid UTF-8: escaped in status and messages, matched as they are" {
+	local name=$'z\ny\xff'$$
+	cp /bin/sleep "$FILES/$name"
+	"$FILES/$name" 60 &
+	local pid=$!
+	echo "$pid" >>"$HOLDERS"
+	wait_for "its name" grep -q "^z" "/proc/$pid/comm"
+	run -0 ipc-sig status "$pid"
+	assert_line "command        z\x0ay\xff$$"
+	run -0 bash -c 'ipc-sig status --json "$1" | jq -r .command' _ "$pid"
+	assert_output $'z\ny\\xff'$$     # JSON: the newline escaped, the invalid byte as \xff text
+	run -0 ipc-sig send -v TERM "$name"
+	assert_output "SIGTERM sent to pid $pid"
+	reap "$pid" 143
+	run -3 --separate-stderr ipc-sig send TERM "$name"
+	assert_equal "$stderr" "ipc-sig: send SIGTERM z\x0ay\xff$$: no process of that name"
 }
 
 @test "send: bad targets: PID 0, negative, hex, too big, -9 are usage errors and nothing is signalled" {
@@ -294,6 +323,11 @@ os.execv(sys.argv[1], [sys.argv[1], "wait", "-t", "0", "USR1"])' "$IPCKIT_BIN/ip
 	echo "not a pid" >"$FILES/bad.pid"
 	run -1 --separate-stderr ipc-sig send TERM --pidfile "$FILES/bad.pid"
 	assert_equal "$stderr" "ipc-sig: send SIGTERM $FILES/bad.pid: no PID in it (a decimal number on its first line)"
+	# A pid file never names a process group or every process.
+	for bad in 0 -1 "-$$" "0x10" ""; do
+		echo "$bad" >"$FILES/bad.pid"
+		run -1 ipc-sig send 0 --pidfile "$FILES/bad.pid"
+	done
 	mkfifo "$FILES/fifo.pid"
 	track file "$FILES/fifo.pid"
 	run -1 ipc-sig send TERM --pidfile "$FILES/fifo.pid"     # a FIFO: refused, not a hang
