@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2154,SC2016  # $output, $stderr and $lines are set by bats' run; bash -c '...$1' expands in the inner shell
 # ipc-sig: signals. The peers on the other end are bash (kill, trap) and
 # python3 (the signal module, ctypes for sigqueue and a siginfo's value: see
 # test/sigpeer.py); /proc/PID/status is read to check what status says.
@@ -43,8 +43,8 @@ sig_num() { kill -l "$1"; }   # bash's own table
 
 @test "list: every signal bash knows, with the same number and name, and default actions" {
 	run -0 ipc-sig list -n
-	local n name action
-	while read -r n name action _; do
+	local n name
+	while read -r n name _; do
 		[ "$(kill -l "$n")" = "${name#SIG}" ] || fail "signal $n: ipc-sig says $name, bash $(kill -l "$n")"
 	done <<<"$output"
 	[ "${#lines[@]}" = "$(kill -l | wc -w | awk '{ print $1 / 2 }')" ] || fail "not as many signals as bash lists"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154  # run's variables, and CMD_* and T_* reached by name
 # make bench, ipc-sig's part (sourced by test/bench/run, which has round_robin,
 # compare, row, rate, ms, holders, $work and $cpu).
 #

@@ -1,5 +1,5 @@
 # The tour's part for ipc-sig (sourced by test/demo: step, run, wait_line, $name, $dir).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # name, dir: set by test/demo
 
 step "ipc-sig: every signal, what it does by default, and what it is for" \
 	"Ctrl+C sends SIGINT, Ctrl+Z SIGTSTP; kill -9 is SIGKILL, which no program can catch."
