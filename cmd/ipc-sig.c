@@ -91,21 +91,6 @@ static const char *name_of(int sig, char *buf, size_t len)
 	return sig_name(sig, buf, len);
 }
 
-/* "[USR1 INT]", as strace writes a set. */
-static const char *set_text(const sigset_t *set, char *buf, size_t len)
-{
-	char nb[16];
-	size_t off = 0;
-
-	buf[off++] = '[';
-	for (int s = 1; s <= sig_max() && off + 16 < len; s++)
-		if (sigismember(set, s) == 1)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", off > 1 ? " " : "",
-			                        sig_name(s, nb, sizeof(nb)) + 3);
-	snprintf(buf + off, len - off, "]");
-	return buf;
-}
-
 struct send_opts {
 	int sig;
 	bool queue;               /* --value: sigqueue */
@@ -272,47 +257,13 @@ static void wait_out_flush(struct waiter *w)
 	}
 }
 
-static void print_signal(struct waiter *w, const siginfo_t *si)
-{
-	char nb[16], cb[24];
-	const char *name = sig_name(si->si_signo, nb, sizeof(nb));
-	const char *by = sig_code_origin(si->si_signo, si->si_code, cb, sizeof(cb));
-	const char *code = sig_code_name(si->si_signo, si->si_code);
-	bool value = sig_code_has_value(si->si_code), child = si->si_signo == SIGCHLD && si->si_code > 0;
-
-	if (!w->json) {
-		printf("%s %d from pid %d uid %u by %s", name, si->si_signo, (int)si->si_pid,
-		       (unsigned)si->si_uid, by);
-		if (value)
-			printf(" value %d", si->si_value.sival_int);
-		if (child)
-			printf(" status %d", si->si_status);
-		putchar('\n');
-		return;
-	}
-	printf("%s\n    {\"signal\": \"%s\", \"number\": %d, \"pid\": %d, \"uid\": %u, \"code\": ",
-	       w->got ? "," : "", name, si->si_signo, (int)si->si_pid, (unsigned)si->si_uid);
-	if (code)
-		printf("\"%s\"", code);
-	else
-		printf("%d", si->si_code);
-	printf(", \"by\": \"%s\", \"value\": ", by);
-	if (value)
-		printf("%d", si->si_value.sival_int);
-	else
-		fputs("null", stdout);
-	if (child)
-		printf(", \"status\": %d", si->si_status);
-	putchar('}');
-}
-
 static void wait_start(struct waiter *w, const char *pidfile)
 {
 	char nb[16], buf[512];
 	bool first = true;
 
 	int r = sigprocmask(SIG_BLOCK, &w->all, NULL);
-	trace_call(trace, r, errno, "sigprocmask(SIG_BLOCK, %s, NULL)", set_text(&w->all, buf, sizeof(buf)));
+	trace_call(trace, r, errno, "sigprocmask(SIG_BLOCK, %s, NULL)", sigset_text(&w->all, buf, sizeof(buf)));
 	if (r == -1)
 		die(EXIT_FAIL, "wait: sigprocmask: %s", strerror(errno));
 	/* A waited signal ignored from the start (SIGCHLD's auto-reaping, say) would never queue. */
@@ -355,7 +306,7 @@ static int wait_loop(struct waiter *w)
 	siginfo_t si;
 	int s;
 
-	set_text(&w->all, buf, sizeof(buf));
+	sigset_text(&w->all, buf, sizeof(buf));
 	while (w->count == 0 || w->got < w->count) {
 		if (deadline < 0) {
 			s = sigwaitinfo(&w->all, &si);
@@ -377,7 +328,7 @@ static int wait_loop(struct waiter *w)
 			die(EXIT_FAIL, "wait: %s", strerror(errno));
 		if (sigismember(&w->want, s) != 1)
 			return s;
-		print_signal(w, &si);
+		siginfo_print(stdout, &si, w->json, w->got == 0);
 		w->got++;
 		wait_out_flush(w);
 	}
@@ -443,33 +394,14 @@ static int cmd_list(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'J' }, { "noheadings", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, headings = true, first = true;
-	struct sig_desc d;
+	bool json = false, headings = true;
 	int ch;
 
 	while ((ch = cli_getopt(argc, argv, "Jn", lo)) != -1)
 		ch == 'J' ? (void)(json = true) : (void)(headings = false);
 	if (optind != argc)
 		bad_usage("list takes no arguments");
-	if (json)
-		fputs("{\n  \"signals\": [", stdout);
-	else if (headings)
-		printf("%6s  %-12s  %-8s  %s\n", "NUMBER", "NAME", "ACTION", "DESCRIPTION");
-	for (int s = 1; s <= sig_max(); s++) {
-		if (sig_describe(s, &d) == -1)
-			continue;
-		if (!json) {
-			printf("%6d  %-12s  %-8s  %s\n", d.number, d.name, sig_action_name(d.action), d.description);
-			continue;
-		}
-		printf("%s\n    {\"number\": %d, \"name\": \"%s\", \"action\": \"%s\", \"description\": ",
-		       first ? "" : ",", d.number, d.name, sig_action_name(d.action));
-		json_string(stdout, d.description);
-		putchar('}');
-		first = false;
-	}
-	if (json)
-		fputs("\n  ]\n}\n", stdout);
+	sig_list_print(stdout, json, headings);
 	return EXIT_OK;
 }
 
@@ -478,7 +410,6 @@ static int cmd_info(int argc, char *argv[])
 	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
 	bool json = false;
 	struct sig_desc d;
-	char alias[16] = "";
 	int ch;
 
 	while ((ch = cli_getopt(argc, argv, "J", lo)) != -1)
@@ -486,36 +417,8 @@ static int cmd_info(int argc, char *argv[])
 	if (argc - optind != 1)
 		bad_usage("info takes one SIGNAL");
 	sig_describe(parse_sig("info", argv[optind], false), &d);
-	if (d.alias)
-		snprintf(alias, sizeof(alias), "SIG%s", d.alias);
-	if (!json) {
-		printf("number       %d\nname         %s\naction       %s\ndescription  %s\n"
-		       "alias        %s\ncatchable    %s\n", d.number, d.name, sig_action_name(d.action),
-		       d.description, d.alias ? alias : "-", d.catchable ? "yes" : "no");
-		return EXIT_OK;
-	}
-	printf("{\"number\": %d, \"name\": \"%s\", \"action\": \"%s\", \"description\": ", d.number, d.name,
-	       sig_action_name(d.action));
-	json_string(stdout, d.description);
-	printf(", \"alias\": ");
-	d.alias ? printf("\"%s\"", alias) : fputs("null", stdout);
-	printf(", \"catchable\": %s}\n", d.catchable ? "true" : "false");
+	sig_info_print(stdout, &d, json);
 	return EXIT_OK;
-}
-
-static void print_mask(const char *key, uint64_t mask, bool json)
-{
-	char nb[16];
-	bool first = true;
-
-	printf(json ? ",\n  \"%s\": [" : "%-15s", key);
-	for (int s = 1; s <= 64; s++) {
-		if (!(mask & (UINT64_C(1) << (s - 1))))
-			continue;
-		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : json ? ", " : " ", sig_name(s, nb, sizeof(nb)));
-		first = false;
-	}
-	fputs(json ? "]" : first ? "-\n" : "\n", stdout);
 }
 
 static int cmd_status(int argc, char *argv[])
@@ -535,21 +438,7 @@ static int cmd_status(int argc, char *argv[])
 		bad_usage("status: %s: not a PID (a decimal number, 1 or more)", ename(arg));
 	if (sig_status_read((pid_t)pid, &st) == -1)
 		fail("status", arg, errno == ENOENT ? ESRCH : errno);
-	if (json) {
-		printf("{\n  \"pid\": %lld,\n  \"command\": ", pid);
-		json_string(stdout, st.comm);
-	} else {
-		printf("%-15s%lld\n%-15s%s\n", "pid", pid, "command", ename(st.comm));
-	}
-	print_mask("pending", st.pending, json);
-	print_mask("shared_pending", st.shared_pending, json);
-	print_mask("blocked", st.blocked, json);
-	print_mask("ignored", st.ignored, json);
-	print_mask("caught", st.caught, json);
-	if (json)
-		printf(",\n  \"queued\": %ld,\n  \"queue_limit\": %ld\n}\n", st.queued, st.queue_limit);
-	else
-		printf("%-15s%ld of %ld\n", "queued", st.queued, st.queue_limit);
+	sig_status_print(stdout, (pid_t)pid, &st, json);
 	return EXIT_OK;
 }
 

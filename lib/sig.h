@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ipckit.h"
@@ -85,5 +86,15 @@ void pidfile_delete(struct pidfile *pf, bool trace);
 
 /* The PID a pid file holds: its first line, decimal. -1 with errno (EINVAL: none in it). */
 int pidfile_pid(const char *path, pid_t *pid);
+
+/* ---- sigprint.c: what ipc-sig prints; write errors are the caller's to catch ---- */
+/* "[USR1 INT]", as strace writes a set. */
+const char *sigset_text(const sigset_t *set, char *buf, size_t len);
+/* Every usable signal: a table (with a header line unless !headings) or {"signals": [...]}. */
+void sig_list_print(FILE *f, bool json, bool headings);
+void sig_info_print(FILE *f, const struct sig_desc *d, bool json);
+void sig_status_print(FILE *f, pid_t pid, const struct sig_status *st, bool json);
+/* One signal taken: a line, or an element of an array (first: no comma before it). */
+void siginfo_print(FILE *f, const siginfo_t *si, bool json, bool first);
 
 #endif
