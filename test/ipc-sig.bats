@@ -156,7 +156,8 @@ sig_num() { kill -l "$1"; }   # bash's own table
 		want=""
 		for ((s = 1; s <= 64; s++)); do
 			if (( (16#$mask >> (s - 1)) & 1 )); then
-				names=$(kill -l "$s" 2>/dev/null) || names="$s"
+				names=$(kill -l "$s" 2>/dev/null) || true
+				[ -n "$names" ] || names=$s      # 32, 33: no name in bash
 				want+=" SIG$names"
 			fi
 		done
