@@ -146,7 +146,7 @@ unmake_fixture() {
 # Runs every example of FILE; fails listing each one that failed, with its
 # line, its output and what it left behind.
 run_examples() { # FILE
-	local file=$TEST_DIR/../$1 dir=$BATS_TEST_TMPDIR/examples count n mark spec st
+	local file=$TEST_DIR/../$1 dir=$BATS_TEST_TMPDIR/examples/${1//\//-} count n mark spec st
 	local failures="" left scratch
 	mkdir -p "$dir"
 	count=$(extract_examples "$file" "$dir") || fail "could not read the examples of $1"
