@@ -32,10 +32,7 @@ BINS     = $(TOOLS:%=$(B)/%)
 MANS     = $(TOOLS:%=$(B)/man/%.1) $(B)/man/ipckit.7
 
 # Debian packages the build, the tests, the linters and the benchmark need.
-DEB_PKGS = build-essential pkg-config libbsd-dev libsmartcols-dev scdoc bats bats-support \
-           bats-assert util-linux python3 cppcheck shellcheck socat procps jq pv bc
 DEB_PKGS = build-essential pkg-config libbsd-dev scdoc bats bats-support \
-           bats-assert util-linux python3 cppcheck shellcheck socat procps jq
            bats-assert util-linux python3 cppcheck shellcheck socat netcat-openbsd procps jq pv bc
 
 all: deps-build
