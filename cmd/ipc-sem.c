@@ -65,12 +65,7 @@ static const struct cli_tool tool = {
 
 static void parse_ref(const char *text, struct ipc_ref *r)
 {
-	const char *why;
-
-	if (sema_ref_parse(text, r, &why) == -1)
-		bad_usage("%s: %s", ename(text), why);
-	if (ref_ftok(r, trace) == -1)   /* a missing file names no object */
-		die(exit_code_for_errno(errno), "%s: %s: %s", ename(text), ename(r->ftok_path), strerror(errno));
+	cli_kind_ref(text, sema_ref_parse, r, trace);
 }
 
 /* A value for the semaphore: 0 to the kind's maximum, which a value above is refused naming. */
@@ -341,53 +336,12 @@ static int cmd_set(int argc, char *argv[])
 
 static int cmd_info(int argc, char *argv[])
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'J' }, { NULL, 0, NULL, 0 } };
-	struct ipc_list l = { 0 };
-	struct ipc_ref r;
-	bool json = false;
-	int ch;
-
-	while ((ch = cli_getopt(argc, argv, "J", lo)) != -1)
-		json |= ch == 'J';
-	if (argc - optind != 1)
-		bad_usage("info takes one REF");
-	const char *ref = argv[optind];
-	parse_ref(ref, &r);
-	if (ipc_lookup(&r, &l, trace) == -1)
-		fail("info", ref, errno == EINVAL ? ENOENT : errno);
-	ipc_users_scan(&l, trace);
-	ipc_state_compute(&l);
-	if (fields_show(stdout, &l.v[0], FIELD_BYTES, json, trace) == -1)
-		fail("info", ref, errno);
-	ipc_list_free(&l);
-	return EXIT_OK;
+	return cli_cmd_info(argc, argv, sema_ref_parse, trace);
 }
 
 static int cmd_rm(int argc, char *argv[])
 {
-	static const struct option lo[] = { { NULL, 0, NULL, 0 } };
-	int code = EXIT_OK, c;
-
-	while (cli_getopt(argc, argv, "", lo) != -1)
-		;
-	if (optind >= argc)
-		bad_usage("rm needs a REF");
-	for (int i = optind; i < argc; i++) {
-		struct ipc_ref r;
-		const char *why;
-		if (sema_ref_parse(argv[i], &r, &why) == -1) {
-			say("rm %s: %s", ename(argv[i]), why);
-			c = EXIT_USAGE;
-		} else if (ref_ftok(&r, trace) == -1) {
-			c = exit_code_for_errno(errno);
-			say("rm %s: %s: %s", ename(argv[i]), ename(r.ftok_path), strerror(errno));
-		} else {
-			c = sema_remove(&r, trace) == -1 ? warn_errno("rm", argv[i], errno) : EXIT_OK;
-		}
-		if (code == EXIT_OK)
-			code = c;
-	}
-	return code;
+	return cli_cmd_rm(argc, argv, sema_ref_parse, sema_remove, trace);
 }
 
 /*
