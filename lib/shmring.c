@@ -83,14 +83,14 @@ static bool peer_alive(int32_t pid)
 	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
-/* The geometry for a segment of size bytes: slots of up to 1 MiB, at least 2, at most 1024. */
+/* The geometry for a segment of size bytes: eight slots of up to 1 MiB; more when the segment is bigger, fewer when a slot would be smaller than a page. */
 static int geometry(uint64_t size, uint64_t *slot, uint64_t *n)
 {
 	if (size < RING_MIN_SIZE) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	uint64_t avail = size - HDR_SIZE, s = avail / 16 / 4096 * 4096;
+	uint64_t avail = size - HDR_SIZE, s = avail / 8 / 4096 * 4096;
 	if (s > SLOT_MAX)
 		s = SLOT_MAX;
 	if (s < 4096)
