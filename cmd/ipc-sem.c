@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -298,8 +299,11 @@ static int cmd_get(int argc, char *argv[])
 	if (!json) {
 		printf("%d\n", v.value);
 	} else if (s.kind == KIND_POSIX_SEM) {
+		/* The REF as ipc-ls prints it: the name escaped, so no control byte reaches a terminal. */
+		char buf[ESC_MAX], canon[ESC_MAX + 16];
+		snprintf(canon, sizeof(canon), "posix-sem:%s", esc(r.name, buf, sizeof(buf)));
 		fputs("{\"ref\": ", stdout);
-		json_string(stdout, ref);
+		json_string(stdout, canon);
 		printf(", \"kind\": \"posix-sem\", \"value\": %d}\n", v.value);
 	} else {
 		printf("{\"ref\": \"sysv-sem:id:%d\", \"kind\": \"sysv-sem\", \"semnum\": %d, \"value\": %d, "

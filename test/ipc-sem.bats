@@ -153,7 +153,7 @@ sysv_value() { speer sysv-get "$1" "${2:-0}" | cut -d' ' -f1; }   # ID [INDEX]: 
 	local id pid
 	mk_posix_sem "/$T-j" 4
 	run -0 ipc-sem get --json "/$T-j"
-	assert_equal "$(jq -c . <<<"$output")" "{\"ref\":\"/$T-j\",\"kind\":\"posix-sem\",\"value\":4}"
+	assert_equal "$(jq -c . <<<"$output")" "{\"ref\":\"posix-sem:/$T-j\",\"kind\":\"posix-sem\",\"value\":4}"
 	id=$(mk_sysv sem 2)
 	ipc-sem post -i 1 -n 2 "id:$id"
 	ipc-sem wait -t 15s "id:$id" &
@@ -510,7 +510,8 @@ max_overlap() {
 	run -0 ipc-sem create $'/'"$T"$'-\x01\xff'
 	track posix-sem $'/'"$T"$'-\x01\xff'
 	run -0 ipc-sem get --json $'/'"$T"$'-\x01\xff'
-	jq . <<<"$output" >/dev/null
+	# the REF as ipc-ls prints it: escaped, so jq -r puts no control byte on a terminal
+	assert_equal "$(jq -r .ref <<<"$output")" "posix-sem:/$T-\\x01\\xff"
 	run -0 ipc-sem info --json $'/'"$T"$'-\x01\xff'
 	jq . <<<"$output" >/dev/null
 }
