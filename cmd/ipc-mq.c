@@ -104,8 +104,14 @@ static int cmd_create(int argc, char *argv[])
 			die(e == EEXIST ? EXIT_EXISTS : EXIT_FAIL, "create %s: %s", ename(ref), reason);
 		fail("create", ref, e);
 	}
-	if (r.kind == KIND_SYSV_MSG)
-		printf("sysv-msg:id:%d\n", q.id);   /* the REF a script keeps */
+	/* The REF a script keeps: a new queue it could not learn is removed again. */
+	if (r.kind == KIND_SYSV_MSG && dprintf(STDOUT_FILENO, "sysv-msg:id:%d\n", q.id) < 0) {
+		int e = errno;
+		msgq_close(&q);
+		if (!c.exist_ok)
+			sysv_remove(KIND_SYSV_MSG, q.id, trace);
+		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
+	}
 	msgq_close(&q);
 	return EXIT_OK;
 }

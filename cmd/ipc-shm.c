@@ -151,8 +151,14 @@ static int cmd_create(int argc, char *argv[])
 			    "kernel.shmmni (segments) reached", ename(ref));
 		fail("create", ref, e);
 	}
-	if (r.kind == KIND_SYSV_SHM)
-		printf("sysv-shm:id:%d\n", s.id);   /* the REF a script keeps */
+	/* The REF a script keeps: a new segment it could not learn is removed again. */
+	if (r.kind == KIND_SYSV_SHM && dprintf(STDOUT_FILENO, "sysv-shm:id:%d\n", s.id) < 0) {
+		int e = errno;
+		shmseg_close(&s);
+		if (!c.exist_ok)
+			sysv_remove(KIND_SYSV_SHM, s.id, trace);
+		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
+	}
 	shmseg_close(&s);
 	return EXIT_OK;
 }

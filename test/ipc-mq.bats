@@ -548,3 +548,10 @@ child_of() { timeout 10 bash -c "until pgrep -P $1 >/dev/null; do sleep 0.02; do
 	run -126 --separate-stderr timeout 10 ipc-mq notify "/$T-nx" -- "$FILES/noexec"
 	assert_regex "$stderr" "Permission denied$"
 }
+
+@test "create: a System V queue whose REF cannot be written (/dev/full) is removed again" {
+	run -1 --separate-stderr timeout 10 bash -c "ipc-mq create key:0x${TKEY}31 >/dev/full"
+	assert_equal "$stderr" "ipc-mq: create key:0x${TKEY}31: writing its REF: No space left on device"
+	[ -z "$(ipcs -q | awk -v k="0x${TKEY}31" '$1 == k')" ] || fail "the queue was left behind"
+	run -3 ipc-mq info "key:0x${TKEY}31"
+}

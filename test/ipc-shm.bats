@@ -547,3 +547,10 @@ complete_line() {
 		"_${1//-/_}"
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
 }
+
+@test "create: a System V segment whose REF cannot be written (/dev/full) is removed again" {
+	run -1 --separate-stderr timeout 10 bash -c "ipc-shm create --size 4K key:0x${TKEY}31 >/dev/full"
+	assert_equal "$stderr" "ipc-shm: create key:0x${TKEY}31: writing its REF: No space left on device"
+	[ -z "$(ipcs -m | awk -v k="0x${TKEY}31" '$1 == k')" ] || fail "the segment was left behind"
+	run -3 ipc-shm info "key:0x${TKEY}31"
+}
