@@ -26,9 +26,10 @@ static int parse_decimal(const char *s, const char **end, uint64_t *whole, uint6
 	if (!isdigit((unsigned char)*p))
 		return -1;
 	for (; isdigit((unsigned char)*p); p++) {
-		if (w > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+		if (w > (UINT64_MAX - d) / 10)
 			return -1;
-		w = w * 10 + (uint64_t)(*p - '0');
+		w = w * 10 + d;
 	}
 	if (*p == '.') {
 		p++;

@@ -184,6 +184,11 @@ reap() { # PID
 	run -2 --separate-stderr ipc-shm read -o 16 -n 18446744073709551600 "/$T-b"
 	assert_equal "$stderr" "ipc-shm: read /$T-b: 18446744073709551600 bytes at offset 16 pass the end of the segment (64 bytes)"
 	run -2 ipc-shm dump -o 18446744073709551600 -n 32 "/$T-b"
+	# the largest value the range names is a value, not "invalid"
+	run -2 --separate-stderr ipc-shm read -n 18446744073709551615 "/$T-b"
+	assert_equal "$stderr" "ipc-shm: read /$T-b: 18446744073709551615 bytes at offset 0 pass the end of the segment (64 bytes)"
+	run -2 --separate-stderr ipc-shm read -o 18446744073709551616 "/$T-b"
+	assert_equal "$stderr" "ipc-shm: invalid size '18446744073709551616' for --offset (0 to 18446744073709551615 bytes; like 4096, 4K, 1M)"
 	run -2 ipc-shm dump -o 60 -n 5 "/$T-b"
 	run -2 ipc-shm read -o 1x "/$T-b"
 	run -2 ipc-shm read "/$T-b" extra
