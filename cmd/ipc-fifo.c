@@ -301,7 +301,7 @@ static char *holder_list(const struct fd_holders *h, int acc, bool json)
 		shown = x->pid;
 		if (json) {
 			fprintf(f, "%s{\"pid\": %d, \"command\": ", n ? ", " : "", (int)x->pid);
-			json_string(f, x->comm);
+			json_text(f, x->comm);
 			fputs("}", f);
 		} else {
 			fprintf(f, "%s%d/%s", n ? "," : "", (int)x->pid, ename(x->comm));

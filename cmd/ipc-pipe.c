@@ -283,7 +283,7 @@ static void info_json(const struct fd_desc *d, const struct fd_holders *h, bool 
 
 	printf("%s\n   {\"fd\": %d, \"type\": \"%s\", \"access\": \"%s\", \"path\": ", first ? "" : ",", d->fd,
 	       fd_type_name(d->type), a);
-	json_string(stdout, d->path);
+	json_text(stdout, d->path);
 	printf(", \"inode\": %ju", (uintmax_t)d->ino);
 	if (pipe)
 		printf(", \"capacity\": %ld, \"queued\": %ld", d->capacity, d->queued);
@@ -292,9 +292,9 @@ static void info_json(const struct fd_desc *d, const struct fd_holders *h, bool 
 	if (d->type == FD_SOCKET) {
 		printf(", \"family\": \"%s\", \"socket_type\": \"%s\", \"local\": ", sock_family_name(d->sock_family),
 		       sock_type_name(d->sock_type));
-		json_string(stdout, d->local);
+		json_text(stdout, d->local);
 		fputs(", \"peer\": ", stdout);
-		json_string(stdout, d->peer);
+		json_text(stdout, d->peer);
 		printf(", \"peer_pid\": %d", (int)d->peer_pid);
 	}
 	if (pipe) {
@@ -305,7 +305,7 @@ static void info_json(const struct fd_desc *d, const struct fd_holders *h, bool 
 			if (o->pid == getpid())
 				continue;
 			printf("%s{\"pid\": %d, \"command\": ", k++ ? ", " : "", (int)o->pid);
-			json_string(stdout, o->comm);
+			json_text(stdout, o->comm);
 			printf(", \"fd\": %d, \"access\": \"%s\"}", o->fd,
 			       o->acc >= 0 && o->acc <= 2 ? acc[o->acc] : "unknown");
 		}

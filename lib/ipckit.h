@@ -127,6 +127,9 @@ bool utf8_valid(const void *p, size_t n);
    not UTF-8 as the text \xHH (as esc() writes it): the output is always valid UTF-8. */
 void json_str(FILE *f, const void *p, size_t n);
 void json_string(FILE *f, const char *s);
+/* Text a name, path or command holds, as ipc-ls --raw prints it (esc()), as a JSON
+   string: the kit's form for names, so no control byte comes out of a JSON decoder. */
+void json_text(FILE *f, const char *s);
 /* n bytes as a JSON string of their base64 (RFC 4648, with padding). */
 void json_base64(FILE *f, const void *p, size_t n);
 /* A payload: "key": the bytes as text when they are UTF-8, else their base64, then

@@ -69,6 +69,13 @@ void json_string(FILE *f, const char *s)
 	json_str(f, s, strlen(s));
 }
 
+void json_text(FILE *f, const char *s)
+{
+	char buf[ESC_MAX];
+
+	json_string(f, esc(s, buf, sizeof(buf)));
+}
+
 void json_base64(FILE *f, const void *buf, size_t n)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

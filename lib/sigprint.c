@@ -88,7 +88,7 @@ void sig_status_print(FILE *f, pid_t pid, const struct sig_status *st, bool json
 
 	if (json) {
 		fprintf(f, "{\n  \"pid\": %d,\n  \"command\": ", (int)pid);
-		json_string(f, st->comm);
+		json_text(f, st->comm);
 	} else {
 		fprintf(f, "%-15s%d\n%-15s%s\n", "pid", (int)pid, "command", esc(st->comm, name, sizeof(name)));
 	}

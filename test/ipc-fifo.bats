@@ -393,3 +393,21 @@ PY
 		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-fifo.fish" || fail "fish lacks $opt"
 	done
 }
+
+@test "info --json: a holder's command is escaped as in the table, so jq -r prints no control byte" {
+	mk_fifo "$FILES/c"
+	python3 - "$FILES/c" >"$BATS_TEST_TMPDIR/out" 3>&- <<'PY' &
+import ctypes, os, sys, time
+ctypes.CDLL(None).prctl(15, b"ev\x1b]0;il\x07")
+fd = os.open(sys.argv[1], os.O_RDWR)
+print("ready", flush=True)
+time.sleep(30)
+PY
+	HOLDER=$!
+	echo "$HOLDER" >>"$HOLDERS"
+	wait_for "python holding the FIFO" ready_or_gone "$HOLDER" "$BATS_TEST_TMPDIR/out"
+	run -0 bash -c 'ipc-fifo info --json "$1" | jq -r ".readers[].command, .writers[].command"' _ "$FILES/c"
+	refute_output --partial $'\e'
+	assert_output "$(printf '%s\n%s' 'ev\x1b]0;il\x07' 'ev\x1b]0;il\x07')"
+	kill "$HOLDER"
+}

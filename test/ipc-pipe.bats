@@ -287,7 +287,7 @@ print(os.getpid())'
 	rm "$FILES/$name"   # not tracked: a name with a newline
 	[[ $text != *$'\e'* ]]
 	[[ $text == "5: fifo $FILES/f\x1b[31mx\x0az, read and write, capacity 65536, 0 bytes queued"* ]]
-	assert_equal "$json" "$FILES/$name"
+	assert_equal "$json" "$FILES/f\\x1b[31mx\\x0az"   # jq -r puts no control byte on a terminal
 	coproc W { exec python3 -c '
 import ctypes, os, time
 ctypes.CDLL(None).prctl(15, b"ev\x1b]0;il\x07")
@@ -298,6 +298,8 @@ time.sleep(30)'; }
 	run -0 ipc-pipe info 0 <&"${W[0]}"
 	refute_output --partial $'\e'
 	assert_line "   write end: $W_PID ev\\x1b]0;il\\x07 (fd 1)"
+	run -0 bash -c 'ipc-pipe info --json 0 | jq -r ".[0].holders[] | select(.pid == $1) | .command"' _ "$W_PID" <&"${W[0]}"
+	assert_output 'ev\x1b]0;il\x07'
 	kill "$W_PID"
 	wait "$W_PID" || true
 }

@@ -285,7 +285,7 @@ os.execv(sys.argv[1], [sys.argv[1], "wait", "-t", "0", "USR1"])' "$IPCKIT_BIN/ip
 	run -0 ipc-sig status "$pid"
 	assert_line "command        z\x0ay\xff$$"
 	run -0 bash -c 'ipc-sig status --json "$1" | jq -r .command' _ "$pid"
-	assert_output $'z\ny\\xff'$$     # JSON: the newline escaped, the invalid byte as \xff text
+	assert_output "z\x0ay\xff$$"     # JSON: as the table (ipckit(7)), no control byte out of jq -r
 	run -0 ipc-sig send -v TERM "$name"
 	assert_output "SIGTERM sent to pid $pid"
 	reap "$pid" 143
@@ -410,4 +410,18 @@ complete_sig() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
 		_ipc_sig
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
+}
+
+@test "status --json: a command with control bytes is escaped as in the table, so jq -r prints none" {
+	local out="$BATS_TEST_TMPDIR/py.out"
+	python3 -c '
+import ctypes, os, time
+ctypes.CDLL(None).prctl(15, b"ev\x1b]0;il\x07")
+print("ready", flush=True)
+time.sleep(30)' >"$out" 3>&- &
+	local pid=$!
+	wait_for "python to be ready" grep -q ready "$out"
+	run -0 bash -c 'ipc-sig status --json "$1" | jq -r .command' _ "$pid"
+	kill "$pid"
+	assert_output 'ev\x1b]0;il\x07'
 }
