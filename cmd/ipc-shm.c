@@ -208,6 +208,18 @@ static void check_range(const char *what, const char *ref, uint64_t size, uint64
 		    strcmp(what, "write") == 0 ? "; nothing written" : "");
 }
 
+/* With --grow, how much stdin may be read: up to the largest segment, not all of memory. */
+static size_t grow_room(const char *what, const char *ref, uint64_t off)
+{
+	const char *limit;
+	uint64_t max = shmseg_max_size(KIND_POSIX_SHM, &limit);
+
+	if (max == 0)
+		return SIZE_MAX - 1;
+	check_max(what, ref, KIND_POSIX_SHM, off);
+	return max - off > SIZE_MAX - 1 ? SIZE_MAX - 1 : (size_t)(max - off);
+}
+
 static int cmd_write(int argc, char *argv[])
 {
 	static const struct option lo[] = {
@@ -242,8 +254,11 @@ static int cmd_write(int argc, char *argv[])
 		data = argv[optind + 1];
 		len = strlen(data);
 	} else {   /* no more is read than fits, plus a byte */
-		size_t room = grow ? SIZE_MAX - 1 : (size_t)(s.size - off);
-		if ((data = io_read_max(STDIN_FILENO, room, &len)) == NULL && errno == EFBIG)
+		size_t room = grow ? grow_room("write", ref, off) : (size_t)(s.size - off);
+		if ((data = io_read_max(STDIN_FILENO, room, &len)) == NULL && errno == EFBIG && grow)
+			die(EXIT_USAGE, "write %s: stdin is more than the %zu bytes from offset %ju to the size "
+			    "of /dev/shm; nothing written", ename(ref), room, (uintmax_t)off);
+		if (data == NULL && errno == EFBIG)
 			die(EXIT_USAGE, "write %s: stdin is more than the %zu bytes from offset %ju to the end "
 			    "of the segment (%ju bytes); nothing written", ename(ref), room, (uintmax_t)off,
 			    (uintmax_t)s.size);

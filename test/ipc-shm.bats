@@ -122,6 +122,16 @@ reap() { # PID
 		assert_equal "$stderr" "ipc-shm: write id:$id: --grow is for POSIX segments: a System V segment keeps its size"
 }
 
+@test "write --grow reads no more of an endless stdin than /dev/shm holds: exit 2, nothing written" {
+	in_private_ns || skip "resizes /dev/shm: only in the test namespace"
+	mk_posix_shm "/$T-e" 4
+	mount -o remount,size=1M /dev/shm
+	run -2 --separate-stderr bash -c 'ulimit -v 1000000; timeout 20 ipc-shm write --grow "$1" </dev/zero' _ "/$T-e"
+	mount -o remount,size=50% /dev/shm
+	assert_equal "$stderr" "ipc-shm: write /$T-e: stdin is more than the 1048576 bytes from offset 0 to the size of /dev/shm; nothing written"
+	[ "$(stat -c %s "/dev/shm/$T-e")" = 4 ]
+}
+
 @test "resize: a POSIX segment grows with zeros and shrinks; System V cannot" {
 	mk_posix_shm "/$T-r" 4096
 	ipc-shm write "/$T-r" abcdef
