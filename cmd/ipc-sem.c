@@ -136,6 +136,8 @@ static int cmd_create(int argc, char *argv[])
 		bad_usage("%s: a new System V set is named by key: or ftok:, the kernel picks the id", ename(ref));
 	if (value)
 		c.value = (unsigned)value_arg(value, "--value", "create", ref, r.kind);
+	/* Past RLIMIT_FSIZE, sem_open's write fails and it removes its file, rather than die half made. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (sema_create(&s, &r, &c, trace) == -1) {
 		if (errno == EEXIST && c.differs)
 			die(EXIT_EXISTS, "create %s: exists with %s %s%llo, not %s%llo", ename(ref), c.differs,

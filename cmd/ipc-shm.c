@@ -487,6 +487,8 @@ static int cmd_pull(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+	/* Past RLIMIT_FSIZE, ftruncate fails (EFBIG) and create undoes itself, rather than die half made. */
+	signal(SIGXFSZ, SIG_IGN);
 	trace = cli_init(&tool, &argc, argv);
 	return cli_dispatch(argc, argv);
 }

@@ -569,3 +569,16 @@ complete_line() {
 	[ -z "$(ipcs -m | awk -v k="0x${TKEY}31" '$1 == k')" ] || fail "the segment was left behind"
 	run -3 ipc-shm info "key:0x${TKEY}31"
 }
+
+@test "a file size limit (ulimit -f) fails create, resize and write --grow cleanly: exit 1, nothing left half made" {
+	# stderr through a pipe: the limit applies to files, and the message must get out
+	run -0 timeout 20 bash -c 'ulimit -f 1; ipc-shm create --size 1M "$1" 2>&1 | cat; echo "status ${PIPESTATUS[0]}"' _ "/$T-f"
+	assert_output "$(printf 'ipc-shm: create /%s-f: File too large\nstatus 1' "$T")"
+	[ ! -e "/dev/shm/$T-f" ] || { track posix-shm "/$T-f"; fail "an empty segment was left behind"; }
+	mk_posix_shm "/$T-g" 10
+	run -0 timeout 20 bash -c 'ulimit -f 1; ipc-shm resize "$1" 1M 2>&1 | cat; echo "status ${PIPESTATUS[0]}"' _ "/$T-g"
+	assert_line "status 1"
+	run -0 timeout 20 bash -c 'ulimit -f 1; ipc-shm write --grow -o 1M "$1" x 2>&1 | cat; echo "status ${PIPESTATUS[0]}"' _ "/$T-g"
+	assert_line "status 1"
+	[ "$(stat -c %s "/dev/shm/$T-g")" = 10 ]
+}
