@@ -81,7 +81,7 @@ static void on_bus(int sig)
 static void catch_truncation(const char *what, const char *ref)
 {
 	struct sigaction sa = { .sa_handler = on_bus };
-	int n = snprintf(bus_msg, sizeof(bus_msg), "ipc-shm: %s %s: the segment was truncated while in use\n",
+	int n = snprintf(bus_msg, sizeof(bus_msg), "ipc-shm: %s %s: the segment was truncated while in use, or /dev/shm is full\n",
 	                 what, ename(ref));
 
 	bus_len = n < 0 ? 0 : (size_t)n < sizeof(bus_msg) ? (size_t)n : sizeof(bus_msg) - 1;
@@ -271,6 +271,12 @@ static int cmd_write(int argc, char *argv[])
 			fail("write", ref, errno);
 	}
 	check_range("write", ref, s.size, off, len);
+	if (shmseg_reserve(&s, off, len) == -1) {
+		if (errno == ENOSPC)
+			die(EXIT_FAIL, "write %s: /dev/shm is full: no room for %zu bytes; nothing written",
+			    ename(ref), len);
+		fail("write", ref, errno);
+	}
 	if (len > 0) {
 		catch_truncation("write", ref);
 		if (shmseg_map(&s) == -1)

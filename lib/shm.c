@@ -286,6 +286,18 @@ int shmseg_resize(struct shmseg *s, uint64_t size)
 	return r;
 }
 
+int shmseg_reserve(struct shmseg *s, uint64_t off, uint64_t len)
+{
+	if (s->kind != KIND_POSIX_SHM || len == 0)
+		return 0;
+	int r = fallocate(s->fd, 0, (off_t)off, (off_t)len);
+	trace_call(s->trace, r, errno, "fallocate(%d, 0, %llu, %llu)", s->fd, (unsigned long long)off,
+	           (unsigned long long)len);
+	if (r == -1 && (errno == EOPNOTSUPP || errno == ENOSYS))
+		return 0;   /* not on this file system: a write past its room will fault instead */
+	return r;
+}
+
 int shmseg_remove(const struct ipc_ref *r, bool trace)
 {
 	if (r->kind == KIND_POSIX_SHM)

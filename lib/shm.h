@@ -49,6 +49,11 @@ int shmseg_map(struct shmseg *s);
 void shmseg_close(struct shmseg *s);
 /* POSIX: a new size (ftruncate); EINVAL for System V. */
 int shmseg_resize(struct shmseg *s, uint64_t size);
+/*
+ * POSIX: the pages of [off, off + len) allocated now (fallocate), so that a full
+ * /dev/shm is ENOSPC before anything is written, not SIGBUS halfway. 0 for System V.
+ */
+int shmseg_reserve(struct shmseg *s, uint64_t off, uint64_t len);
 /* Removes the segment a REF names: shm_unlink, or shmctl(IPC_RMID) of the id it resolves to. */
 int shmseg_remove(const struct ipc_ref *r, bool trace);
 /* Whether the name still leads to this segment (POSIX: same inode; System V: not marked removed). */

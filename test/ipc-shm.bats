@@ -132,6 +132,22 @@ reap() { # PID
 	[ "$(stat -c %s "/dev/shm/$T-e")" = 4 ]
 }
 
+@test "write to a sparse segment when /dev/shm is full: exit 1 saying so, nothing written (not SIGBUS halfway)" {
+	in_private_ns || skip "resizes /dev/shm: only in the test namespace"
+	mk_posix_shm "/$T-a" 4
+	mk_posix_shm "/$T-b" 4
+	ipc-shm resize "/$T-a" 600K
+	ipc-shm resize "/$T-b" 600K
+	mount -o remount,size=1M /dev/shm
+	run -0 bash -c 'head -c 600K /dev/zero | tr "\0" a | ipc-shm write "$1"' _ "/$T-a"
+	run -1 --separate-stderr bash -c 'head -c 600K /dev/zero | tr "\0" b | ipc-shm write "$1"' _ "/$T-b"
+	local used
+	used=$(df -k --output=used /dev/shm | tail -1)
+	mount -o remount,size=50% /dev/shm
+	assert_equal "$stderr" "ipc-shm: write /$T-b: /dev/shm is full: no room for 614400 bytes; nothing written"
+	[ "$used" -lt 1000 ] || fail "pages were written: $used K used"
+}
+
 @test "resize: a POSIX segment grows with zeros and shrinks; System V cannot" {
 	mk_posix_shm "/$T-r" 4096
 	ipc-shm write "/$T-r" abcdef
@@ -373,7 +389,7 @@ PY
 	track posix-shm "/$T-trunc"
 	head -c 4M /dev/urandom | ipc-shm write "/$T-trunc"
 	run -1 --separate-stderr bash -c "ipc-shm dump /$T-trunc | { head -c 100 >/dev/null; truncate -s 0 /dev/shm/$T-trunc; cat >/dev/null; }; exit \${PIPESTATUS[0]}"
-	assert_equal "$stderr" "ipc-shm: dump /$T-trunc: the segment was truncated while in use"
+	assert_equal "$stderr" "ipc-shm: dump /$T-trunc: the segment was truncated while in use, or /dev/shm is full"
 }
 
 # ---- push and pull ----
