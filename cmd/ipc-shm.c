@@ -464,6 +464,12 @@ static int ring_cmd(int argc, char *argv[], enum ring_side side)
 	parse_ref(ref, &r);
 	cli_catch_stops();
 	open_mapped(&s, what, ref, &r, true);
+	if (shmseg_reserve(&s, 0, s.size) == -1) {   /* a full /dev/shm: said now, not SIGBUS mid-stream */
+		if (errno == ENOSPC)
+			die(EXIT_FAIL, "%s %s: /dev/shm is full: no room for the ring (%ju bytes)", what,
+			    ename(ref), (uintmax_t)s.size);
+		fail(what, ref, errno);
+	}
 	if (ring_attach(&e, &s, side, timeout, &cli_stop, &holder) == -1) {
 		if (errno == EBUSY)
 			die(EXIT_BUSY, "%s %s: another %s (pid %d) has this end of the ring", what, ename(ref),

@@ -141,10 +141,12 @@ reap() { # PID
 	mount -o remount,size=1M /dev/shm
 	run -0 bash -c 'head -c 600K /dev/zero | tr "\0" a | ipc-shm write "$1"' _ "/$T-a"
 	run -1 --separate-stderr bash -c 'head -c 600K /dev/zero | tr "\0" b | ipc-shm write "$1"' _ "/$T-b"
-	local used
+	local used write_err=$stderr
 	used=$(df -k --output=used /dev/shm | tail -1)
+	run -1 --separate-stderr timeout 20 ipc-shm pull -t 0 "/$T-b"
 	mount -o remount,size=50% /dev/shm
-	assert_equal "$stderr" "ipc-shm: write /$T-b: /dev/shm is full: no room for 614400 bytes; nothing written"
+	assert_equal "$stderr" "ipc-shm: pull /$T-b: /dev/shm is full: no room for the ring (614400 bytes)"
+	assert_equal "$write_err" "ipc-shm: write /$T-b: /dev/shm is full: no room for 614400 bytes; nothing written"
 	[ "$used" -lt 1000 ] || fail "pages were written: $used K used"
 }
 
