@@ -192,6 +192,9 @@ struct ipc_scan {
 	size_t npaths;
 	int *path_errs;           /* if not NULL: errno for each of paths not walked, else 0 */
 	bool trace;
+	/* System V semaphore sets: skip reading each semaphore (4 semctl calls a
+	   semaphore), for a listing that shows neither VALUE, LPID, INFO nor STATE. */
+	bool sem_brief;
 };
 /* Why a --path directory was not walked, in words, and the exit code for it. */
 const char *walk_path_why(int err, int *code);
