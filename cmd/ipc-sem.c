@@ -136,10 +136,9 @@ static int cmd_create(int argc, char *argv[])
 	if (value)
 		c.value = (unsigned)value_arg(value, "--value", "create", ref, r.kind);
 	if (sema_create(&s, &r, &c, trace) == -1) {
-		if (errno == EEXIST && c.differs)
-			die(EXIT_EXISTS, "create %s: exists with %s %s%llo, not %s%llo", ename(ref), c.differs,
-			    strcmp(c.differs, "mode") == 0 ? "0" : "", c.was, strcmp(c.differs, "mode") == 0 ? "0" : "",
-			    c.asked);
+		char text[128];
+		if (errno == EEXIST && c.diff.what)
+			die(EXIT_EXISTS, "create %s: %s", ename(ref), attr_diff_text(&c.diff, text, sizeof(text)));
 		if (errno == EINVAL && r.kind == KIND_SYSV_SEM && c.nsems > 1)
 			die(EXIT_USAGE, "create %s: --nsems %d is more than a set holds (kernel.sem SEMMSL)",
 			    ename(ref), c.nsems);

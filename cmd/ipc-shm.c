@@ -142,10 +142,9 @@ static int cmd_create(int argc, char *argv[])
 	check_max("create", ref, (enum ipc_kind)r.kind, c.size);
 	if (shmseg_create(&s, &r, &c, trace) == -1) {
 		int e = errno;
-		if (e == EEXIST && c.differs)
-			die(EXIT_EXISTS, c.differs[0] == 'm' ? "create %s: exists with mode 0%03llo, not 0%03llo"
-			                                     : "create %s: exists with size %lld, not %lld",
-			    ename(ref), c.was, c.asked);
+		char text[128];
+		if (e == EEXIST && c.diff.what)
+			die(EXIT_EXISTS, "create %s: %s", ename(ref), attr_diff_text(&c.diff, text, sizeof(text)));
 		if (e == ENOSPC)
 			die(EXIT_FAIL, "create %s: no room: kernel.shmall (pages in all segments) or "
 			    "kernel.shmmni (segments) reached", ename(ref));

@@ -46,7 +46,7 @@ PY
 	assert_equal "$stderr" "ipc-fifo: create $FILES/f: FIFO exists (use --exist-ok)"
 	run -0 ipc-fifo create --exist-ok "$FILES/f"
 	run -4 --separate-stderr ipc-fifo create --exist-ok --mode 644 "$FILES/f"
-	assert_equal "$stderr" "ipc-fifo: create $FILES/f: exists with mode 0600, not 0644"
+	assert_equal "$stderr" "ipc-fifo: create $FILES/f: exists with --mode 0600, not 0644; nothing changed"
 	echo data >"$FILES/reg"
 	mkdir "$FILES/dir"
 	run -4 --separate-stderr ipc-fifo create --exist-ok "$FILES/reg"

@@ -38,7 +38,7 @@ sysv_value() { speer sysv-get "$1" "${2:-0}" | cut -d' ' -f1; }   # ID [INDEX]: 
 	run -0 ipc-sem get "/$T-c"
 	assert_output 5   # an existing one is taken as it is
 	run -4 --separate-stderr ipc-sem create --exist-ok --mode 600 "/$T-c"
-	assert_equal "$stderr" "ipc-sem: create /$T-c: exists with mode 0644, not 0600"
+	assert_equal "$stderr" "ipc-sem: create /$T-c: exists with --mode 0644, not 0600; nothing changed"
 	umask 022
 	run -0 ipc-sem create "/$T-d"
 	track posix-sem "/$T-d"
@@ -61,7 +61,9 @@ sysv_value() { speer sysv-get "$1" "${2:-0}" | cut -d' ' -f1; }   # ID [INDEX]: 
 	run -0 ipc-sem create --exist-ok key:0x7e5e0001
 	assert_output "sysv-sem:id:$id"
 	run -4 --separate-stderr ipc-sem create --exist-ok --nsems 2 key:0x7e5e0001
-	assert_equal "$stderr" "ipc-sem: create key:0x7e5e0001: exists with nsems 3, not 2"
+	assert_equal "$stderr" "ipc-sem: create key:0x7e5e0001: exists with --nsems 3, not 2; nothing changed"
+	run -4 --separate-stderr ipc-sem create --exist-ok --nsems 10 key:0x7e5e0001
+	assert_equal "$stderr" "ipc-sem: create key:0x7e5e0001: exists with --nsems 3, not 10; nothing changed"
 	run -2 --separate-stderr ipc-sem create "id:$id"
 	assert_equal "$stderr" "ipc-sem: id:$id: a new System V set is named by key: or ftok:, the kernel picks the id"
 	touch "$FILES/anchor"

@@ -51,9 +51,9 @@ reap() { # PID
 	assert_equal "$stderr" "ipc-shm: create /$T-c: segment exists (use --exist-ok)"
 	run -0 ipc-shm create --exist-ok -s 10000 "/$T-c"
 	run -4 --separate-stderr ipc-shm create --exist-ok -s 4K "/$T-c"
-	assert_equal "$stderr" "ipc-shm: create /$T-c: exists with size 10000, not 4096"
+	assert_equal "$stderr" "ipc-shm: create /$T-c: exists with --size 10000, not 4096; nothing changed"
 	run -4 --separate-stderr ipc-shm create --exist-ok -s 10000 --mode 600 "/$T-c"
-	assert_equal "$stderr" "ipc-shm: create /$T-c: exists with mode 0644, not 0600"
+	assert_equal "$stderr" "ipc-shm: create /$T-c: exists with --mode 0644, not 0600; nothing changed"
 }
 
 @test "create: a System V segment by key and by ftok prints its REF; ipcs agrees" {
