@@ -30,12 +30,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-fifo [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-fifo %s\n", cmds[i].usage);
-	fputs("       ipc-fifo -h | -V\n", f);
 	if (!full)
 		return;
 	fputs("\nNamed pipes (FIFOs): made exactly, opened with a deadline, read across writers,\n"
