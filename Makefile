@@ -33,7 +33,7 @@ MANS     = $(TOOLS:%=$(B)/man/%.1) $(B)/man/ipckit.7
 
 # Debian packages the build, the tests, the linters and the benchmark need.
 DEB_PKGS = build-essential pkg-config libbsd-dev scdoc bats bats-support \
-           bats-assert util-linux python3 cppcheck shellcheck socat netcat-openbsd procps jq pv bc
+           bats-assert util-linux python3 cppcheck shellcheck socat netcat-openbsd procps jq pv bc zsh fish
 
 all: deps-build
 	@$(MAKE) --no-print-directory bins
@@ -129,7 +129,7 @@ deps-test:
 	command -v bats >/dev/null || missing="$$missing bats"; \
 	[ -f /usr/lib/bats/bats-support/load.bash ] || missing="$$missing bats-support"; \
 	[ -f /usr/lib/bats/bats-assert/load.bash ] || missing="$$missing bats-assert"; \
-	for c in ipcmk lsipc python3 cppcheck shellcheck socat nc jq pv bc; do \
+	for c in ipcmk lsipc python3 cppcheck shellcheck socat nc jq pv bc zsh fish; do \
 		command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	[ -z "$$missing" ] || $(MAKE) --no-print-directory deps-install PKGS="$$missing"
 

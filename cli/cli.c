@@ -128,6 +128,17 @@ int cli_dispatch(int argc, char *argv[])
 	bad_usage("unknown command '%s' (commands: %s)", ename(word), list);
 }
 
+FILE *cli_usage_cmds(bool full, const char *first)
+{
+	FILE *f = full ? stdout : stderr;
+
+	fprintf(f, "usage: %s [--trace] %s\n", tool->name, first);
+	for (size_t i = 0; i < tool->ncmds; i++)
+		fprintf(f, "       %s %s\n", tool->name, tool->cmds[i].usage);
+	fprintf(f, "       %s -h | -V\n", tool->name);
+	return f;
+}
+
 int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *longopts)
 {
 	char spec[64];
@@ -141,7 +152,10 @@ int cli_getopt(int argc, char *argv[], const char *shortopts, const struct optio
 	ch = getopt_long(argc, argv, spec, longopts, &idx);
 	if (ch != '?' && ch != ':')
 		return ch;
-	const char *sub = tool->ncmds ? argv[0] : NULL;
+	const char *sub = NULL;   /* argv[0] is a subcommand's name, or the tool's own */
+	for (size_t i = 0; i < tool->ncmds && sub == NULL; i++)
+		if (strcmp(argv[0], tool->cmds[i].name) == 0)
+			sub = argv[0];
 	const char *arg = argv[optind - 1];
 	char what[64];
 	if (optopt && !(arg[0] == '-' && arg[1] == '-'))

@@ -48,6 +48,13 @@ bool cli_init(const struct cli_tool *t, int *argc, char *argv[]);
  */
 int cli_dispatch(int argc, char *argv[]);
 
+/*
+ * The head of a subcommand tool's usage: "usage: NAME [--trace] FIRST", a line
+ * per subcommand from its table, and "NAME -h | -V". Returns where it went:
+ * stdout for --help (full), else stderr, for the tool's own lines after it.
+ */
+FILE *cli_usage_cmds(bool full, const char *first);
+
 /* getopt_long with our own messages: an unknown option or a missing value is a usage error. */
 int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *longopts);
 /* For -h and -V in a tool's own option loop: print and exit 0 (or 1 if stdout fails). */

@@ -30,12 +30,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-fifo [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-fifo %s\n", cmds[i].usage);
-	fputs("       ipc-fifo -h | -V\n", f);
 	if (!full)
 		return;
 	fputs("\nNamed pipes (FIFOs): made exactly, opened with a deadline, read across writers,\n"
@@ -126,9 +122,10 @@ static int create_one(const char *path, mode_t mode, bool mode_given, bool exist
 	}
 	if (!exist_ok)
 		return warn_errno("create", path, e);
-	if (mode_given && (found.st_mode & 07777) != mode) {
-		say("create %s: exists with mode 0%03o, not 0%03o", ename(path),
-		    (unsigned)(found.st_mode & 07777), (unsigned)mode);
+	struct attr_diff d = { 0 };
+	char text[128];
+	if (mode_given && attr_differs(&d, "mode", found.st_mode & 07777, mode)) {
+		say("create %s: %s", ename(path), attr_diff_text(&d, text, sizeof(text)));
 		return EXIT_EXISTS;
 	}
 	return EXIT_OK;

@@ -13,55 +13,49 @@
 #include "cli.h"
 #include "out.h"
 
-enum col {
-	C_KIND, C_REF, C_NAME, C_KEY, C_ID, C_OWNER, C_GROUP, C_UID, C_GID, C_COWNER, C_CGROUP,
-	C_PERMS, C_MODE, C_SIZE, C_MSGS, C_MAXMSG, C_MSGSIZE, C_NATTCH, C_NSEMS, C_VALUE,
-	C_TYPE, C_CONNS, C_CPID, C_LPID, C_LSPID, C_LRPID, C_NOTIFYPID, C_CTIME, C_MTIME,
-	C_ATTACH, C_DETACH, C_SEND, C_RECV, C_OTIME, C_USERS, C_NUSERS, C_STATE, C_INFO, C_COUNT
+/* The columns are the fields of fields.c (enum ipc_field), in their order. */
+static const struct out_col columns[F_COUNT] = {
+	[F_KIND] = { "KIND", "kind of object: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix", OUT_STRING, false },
+	[F_REF] = { "REF", "reference accepted by ipc-rm and the per-kind tools", OUT_STRING, false },
+	[F_NAME] = { "NAME", "POSIX name, path, @abstract name, or System V key", OUT_STRING, false },
+	[F_KEY] = { "KEY", "System V key", OUT_STRING, false },
+	[F_ID] = { "ID", "System V identifier", OUT_NUMBER, true },
+	[F_OWNER] = { "OWNER", "owner's user name", OUT_STRING, false },
+	[F_GROUP] = { "GROUP", "owner's group name", OUT_STRING, false },
+	[F_UID] = { "UID", "owner's user id", OUT_NUMBER, true },
+	[F_GID] = { "GID", "owner's group id", OUT_NUMBER, true },
+	[F_COWNER] = { "COWNER", "System V creator's user name", OUT_STRING, false },
+	[F_CGROUP] = { "CGROUP", "System V creator's group name", OUT_STRING, false },
+	[F_PERMS] = { "PERMS", "permissions, like rw-r-----", OUT_STRING, false },
+	[F_MODE] = { "MODE", "permissions in octal", OUT_STRING, true },
+	[F_SIZE] = { "SIZE", "bytes: segment or file size, bytes queued in a queue", OUT_NUMBER, true },
+	[F_MSGS] = { "MSGS", "messages in a queue", OUT_NUMBER, true },
+	[F_MAXMSG] = { "MAXMSG", "POSIX queue capacity in messages", OUT_NUMBER, true },
+	[F_MSGSIZE] = { "MSGSIZE", "POSIX queue maximum message size", OUT_NUMBER, true },
+	[F_NATTCH] = { "NATTCH", "System V segment attach count", OUT_NUMBER, true },
+	[F_NSEMS] = { "NSEMS", "semaphores in the set", OUT_NUMBER, true },
+	[F_VALUE] = { "VALUE", "semaphore value (sets of one)", OUT_NUMBER, true },
+	[F_TYPE] = { "TYPE", "socket type: stream dgram seqpacket", OUT_STRING, false },
+	[F_CONNS] = { "CONNS", "accepted connections of a listening socket", OUT_NUMBER, true },
+	[F_CPID] = { "CPID", "creator PID (System V shm)", OUT_NUMBER, true },
+	[F_LPID] = { "LPID", "last operator PID (System V shm, sem)", OUT_NUMBER, true },
+	[F_LSPID] = { "LSPID", "last sender PID (System V msg)", OUT_NUMBER, true },
+	[F_LRPID] = { "LRPID", "last receiver PID (System V msg)", OUT_NUMBER, true },
+	[F_NOTIFYPID] = { "NOTIFYPID", "PID registered with mq_notify", OUT_NUMBER, true },
+	[F_CTIME] = { "CTIME", "last change (System V) or inode change time", OUT_NUMBER, false },
+	[F_MTIME] = { "MTIME", "last modification of a file-backed object", OUT_NUMBER, false },
+	[F_ATTACH] = { "ATTACH", "last attach (System V shm)", OUT_NUMBER, false },
+	[F_DETACH] = { "DETACH", "last detach (System V shm)", OUT_NUMBER, false },
+	[F_SEND] = { "SEND", "last send (System V msg)", OUT_NUMBER, false },
+	[F_RECV] = { "RECV", "last receive (System V msg)", OUT_NUMBER, false },
+	[F_OTIME] = { "OTIME", "last semop (System V sem)", OUT_NUMBER, false },
+	[F_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", OUT_STRING, false },
+	[F_NUSERS] = { "NUSERS", "how many processes have it open or mapped", OUT_NUMBER, true },
+	[F_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", OUT_STRING, false },
+	[F_INFO] = { "INFO", "a short human summary of the kind's counters", OUT_STRING, false },
 };
 
-static const struct out_col columns[C_COUNT] = {
-	[C_KIND] = { "KIND", "kind of object: posix-mq posix-shm posix-sem sysv-msg sysv-shm sysv-sem fifo unix", OUT_STRING, false },
-	[C_REF] = { "REF", "reference accepted by ipc-rm and the per-kind tools", OUT_STRING, false },
-	[C_NAME] = { "NAME", "POSIX name, path, @abstract name, or System V key", OUT_STRING, false },
-	[C_KEY] = { "KEY", "System V key", OUT_STRING, false },
-	[C_ID] = { "ID", "System V identifier", OUT_NUMBER, true },
-	[C_OWNER] = { "OWNER", "owner's user name", OUT_STRING, false },
-	[C_GROUP] = { "GROUP", "owner's group name", OUT_STRING, false },
-	[C_UID] = { "UID", "owner's user id", OUT_NUMBER, true },
-	[C_GID] = { "GID", "owner's group id", OUT_NUMBER, true },
-	[C_COWNER] = { "COWNER", "System V creator's user name", OUT_STRING, false },
-	[C_CGROUP] = { "CGROUP", "System V creator's group name", OUT_STRING, false },
-	[C_PERMS] = { "PERMS", "permissions, like rw-r-----", OUT_STRING, false },
-	[C_MODE] = { "MODE", "permissions in octal", OUT_STRING, true },
-	[C_SIZE] = { "SIZE", "bytes: segment or file size, bytes queued in a queue", OUT_NUMBER, true },
-	[C_MSGS] = { "MSGS", "messages in a queue", OUT_NUMBER, true },
-	[C_MAXMSG] = { "MAXMSG", "POSIX queue capacity in messages", OUT_NUMBER, true },
-	[C_MSGSIZE] = { "MSGSIZE", "POSIX queue maximum message size", OUT_NUMBER, true },
-	[C_NATTCH] = { "NATTCH", "System V segment attach count", OUT_NUMBER, true },
-	[C_NSEMS] = { "NSEMS", "semaphores in the set", OUT_NUMBER, true },
-	[C_VALUE] = { "VALUE", "semaphore value (sets of one)", OUT_NUMBER, true },
-	[C_TYPE] = { "TYPE", "socket type: stream dgram seqpacket", OUT_STRING, false },
-	[C_CONNS] = { "CONNS", "accepted connections of a listening socket", OUT_NUMBER, true },
-	[C_CPID] = { "CPID", "creator PID (System V shm)", OUT_NUMBER, true },
-	[C_LPID] = { "LPID", "last operator PID (System V shm, sem)", OUT_NUMBER, true },
-	[C_LSPID] = { "LSPID", "last sender PID (System V msg)", OUT_NUMBER, true },
-	[C_LRPID] = { "LRPID", "last receiver PID (System V msg)", OUT_NUMBER, true },
-	[C_NOTIFYPID] = { "NOTIFYPID", "PID registered with mq_notify", OUT_NUMBER, true },
-	[C_CTIME] = { "CTIME", "last change (System V) or inode change time", OUT_NUMBER, false },
-	[C_MTIME] = { "MTIME", "last modification of a file-backed object", OUT_NUMBER, false },
-	[C_ATTACH] = { "ATTACH", "last attach (System V shm)", OUT_NUMBER, false },
-	[C_DETACH] = { "DETACH", "last detach (System V shm)", OUT_NUMBER, false },
-	[C_SEND] = { "SEND", "last send (System V msg)", OUT_NUMBER, false },
-	[C_RECV] = { "RECV", "last receive (System V msg)", OUT_NUMBER, false },
-	[C_OTIME] = { "OTIME", "last semop (System V sem)", OUT_NUMBER, false },
-	[C_USERS] = { "USERS", "processes that have it open or mapped, as PID/command,...", OUT_STRING, false },
-	[C_NUSERS] = { "NUSERS", "how many processes have it open or mapped", OUT_NUMBER, true },
-	[C_STATE] = { "STATE", "in-use, idle, orphan or unknown (see ipc-ls(1))", OUT_STRING, false },
-	[C_INFO] = { "INFO", "a short human summary of the kind's counters", OUT_STRING, false },
-};
-
-static const int default_cols[] = { C_KIND, C_REF, C_OWNER, C_PERMS, C_SIZE, C_INFO, C_STATE, C_USERS };
+static const int default_cols[] = { F_KIND, F_REF, F_OWNER, F_PERMS, F_SIZE, F_INFO, F_STATE, F_USERS };
 
 struct ctx {
 	unsigned flags;
@@ -71,7 +65,6 @@ struct ctx {
 /* The text of one cell (raw bytes: the output layer escapes); NULL when it does not apply. */
 static const char *cell(struct ctx *c, const struct ipc_obj *o, int col, char *buf, size_t len)
 {
-	_Static_assert((int)C_COUNT == (int)F_COUNT, "the columns are the fields of fields.c");
 	unsigned flags = (c->flags & (OUT_JSON | OUT_BYTES)) ? FIELD_BYTES | FIELD_EPOCH : 0;
 
 	return field_text((enum ipc_field)col, o, flags, &c->names, buf, len);
@@ -109,7 +102,7 @@ static void usage(bool full)
 	    "      --trace            print each IPC system call on stderr\n"
 	    "  -h, --help             this help\n"
 	    "  -V, --version          the version\n\nColumns:\n");
-	for (int i = 0; i < C_COUNT; i++)
+	for (int i = 0; i < F_COUNT; i++)
 		fprintf(f, "  %-10s %s\n", columns[i].name, columns[i].help);
 }
 
@@ -203,10 +196,10 @@ static int print_limits(unsigned flags, bool trace)
 /* USERS, NUSERS and STATE come from the pass over /proc; nothing else needs it. */
 static bool needs_users(const int *sel, int nsel, int sort_col, bool orphans)
 {
-	bool need = orphans || sort_col == C_USERS || sort_col == C_NUSERS || sort_col == C_STATE;
+	bool need = orphans || sort_col == F_USERS || sort_col == F_NUSERS || sort_col == F_STATE;
 
 	for (int i = 0; i < nsel && !need; i++)
-		need = sel[i] == C_USERS || sel[i] == C_NUSERS || sel[i] == C_STATE;
+		need = sel[i] == F_USERS || sel[i] == F_NUSERS || sel[i] == F_STATE;
 	return need;
 }
 
@@ -232,19 +225,19 @@ static int pick_columns(const char *output, const char *sort, unsigned flags, in
 	int nsel, one[1];
 
 	if (output) {
-		nsel = columns_parse(output, columns, C_COUNT, default_cols, ndefault, sel, C_COUNT * 2,
+		nsel = columns_parse(output, columns, F_COUNT, default_cols, ndefault, sel, F_COUNT * 2,
 		                     bad, sizeof(bad));
 		if (nsel == -1)
 			bad_usage("unknown column '%s' (see ipc-ls --help)", ename(bad));
 	} else if (flags & OUT_JSON) {
-		for (nsel = 0; nsel < C_COUNT; nsel++)
+		for (nsel = 0; nsel < F_COUNT; nsel++)
 			sel[nsel] = nsel;
 	} else {
 		nsel = (int)ndefault;
 		memcpy(sel, default_cols, sizeof(default_cols));
 	}
 	if (sort) {
-		if (columns_parse(sort, columns, C_COUNT, NULL, 0, one, 1, bad, sizeof(bad)) != 1)
+		if (columns_parse(sort, columns, F_COUNT, NULL, 0, one, 1, bad, sizeof(bad)) != 1)
 			bad_usage("unknown sort column '%s' (see ipc-ls --help)", ename(sort));
 		*sort_col = one[0];
 	}
@@ -275,11 +268,24 @@ static int show_info(const char *ref, unsigned flags, bool trace)
 	return EXIT_OK;
 }
 
+/* VALUE, LPID, INFO and STATE (so --orphans) need each semaphore of a System V set read. */
+static bool needs_sem_detail(const int *sel, int nsel, int sort_col, bool orphans)
+{
+	bool need = orphans;
+
+	for (int i = -1; i < nsel && !need; i++) {
+		int col = i < 0 ? sort_col : sel[i];
+		need = col == F_VALUE || col == F_LPID || col == F_INFO || col == F_STATE;
+	}
+	return need;
+}
+
 /* Every object of the kinds, FIFOs and socket files under paths; the exit status so far. */
-static int collect(struct ipc_list *l, unsigned kinds, char **paths, size_t npaths, bool trace)
+static int collect(struct ipc_list *l, unsigned kinds, char **paths, size_t npaths, bool trace,
+                   bool sem_brief)
 {
 	struct ipc_scan sc = {
-		.kinds = kinds, .trace = trace,
+		.kinds = kinds, .trace = trace, .sem_brief = sem_brief,
 		.paths = npaths ? (const char *const *)paths : NULL, .npaths = npaths,
 		.path_errs = npaths ? calloc(npaths, sizeof(int)) : NULL,
 	};
@@ -322,7 +328,7 @@ int main(int argc, char *argv[])
 	char **paths = NULL;
 	size_t npaths = 0;
 	bool limits = false, trace = cli_init(&tool, &argc, argv);
-	int sel[C_COUNT * 2], nsel, sort_col = -1, ch, code;
+	int sel[F_COUNT * 2], nsel, sort_col = -1, ch, code;
 
 	while ((ch = cli_getopt(argc, argv, "bhi:Jlno:rt:u:V", longopts)) != -1) {
 		switch (ch) {
@@ -359,7 +365,7 @@ int main(int argc, char *argv[])
 	nsel = pick_columns(output, sort, c.flags, sel, &sort_col);
 	if (info_ref)
 		return show_info(info_ref, c.flags, trace);
-	code = collect(&l, f.kinds, paths, npaths, trace);
+	code = collect(&l, f.kinds, paths, npaths, trace, !needs_sem_detail(sel, nsel, sort_col, f.orphans));
 	if (needs_users(sel, nsel, sort_col, f.orphans)) {
 		if (ipc_users_scan(&l, trace) == -1)
 			warn("reading /proc");

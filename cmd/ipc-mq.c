@@ -32,12 +32,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-mq [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-mq %s\n", cmds[i].usage);
-	fputs("       ipc-mq -h | -V\n", f);
 	if (full)
 		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
 		      "or with its kind: posix-mq:/name, sysv-msg:id:ID.\n"

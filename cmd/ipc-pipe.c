@@ -30,12 +30,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, FILTER_USAGE);
 
-	fputs("usage: ipc-pipe [--trace] " FILTER_USAGE "\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-pipe %s\n", cmds[i].usage);
-	fputs("       ipc-pipe -h | -V\n", f);
 	if (full)
 		fputs("\nWithout a command, copies stdin to stdout (splice(2) between two pipes):\n"
 		      "  -s, --size SIZE        set the capacity of the pipes on stdin and stdout\n"
@@ -50,8 +46,7 @@ static void usage(bool full)
 		      "Sizes: 4096 4K 1M; durations: 250ms 2s 1.5m. See ipc-pipe(1).\n", f);
 }
 
-/* The tool's struct is changed once: without a command, options are the filter's. */
-static struct cli_tool tool = {
+static const struct cli_tool tool = {
 	.name = "ipc-pipe", .noun = "descriptor", .usage = usage, .cmds = cmds, .ncmds = NCMDS,
 };
 
@@ -185,7 +180,6 @@ static int run_filter(int argc, char *argv[])
 	uint64_t size = 0;
 	int ch;
 
-	tool.ncmds = 0;
 	while ((ch = cli_getopt(argc, argv, "s:lL:hV", lo)) != -1) {
 		switch (ch) {
 		case 's': size = size_option(optarg); break;
@@ -197,7 +191,6 @@ static int run_filter(int argc, char *argv[])
 		case 'V': cli_version();
 		}
 	}
-	tool.ncmds = NCMDS;
 	for (size_t i = 0; optind < argc && i < NCMDS; i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0)
 			bad_usage("%s: its options come after it (ipc-pipe %s)", cmds[i].name, cmds[i].usage);

@@ -38,12 +38,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-sem [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-sem %s\n", cmds[i].usage);
-	fputs("       ipc-sem -h | -V\n", f);
 	if (full)
 		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
 		      "or with its kind: posix-sem:/name, sysv-sem:id:ID. -i picks one semaphore\n"
@@ -139,10 +135,9 @@ static int cmd_create(int argc, char *argv[])
 	/* Past RLIMIT_FSIZE, sem_open's write fails and it removes its file, rather than die half made. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (sema_create(&s, &r, &c, trace) == -1) {
-		if (errno == EEXIST && c.differs)
-			die(EXIT_EXISTS, "create %s: exists with %s %s%llo, not %s%llo", ename(ref), c.differs,
-			    strcmp(c.differs, "mode") == 0 ? "0" : "", c.was, strcmp(c.differs, "mode") == 0 ? "0" : "",
-			    c.asked);
+		char text[128];
+		if (errno == EEXIST && c.diff.what)
+			die(EXIT_EXISTS, "create %s: %s", ename(ref), attr_diff_text(&c.diff, text, sizeof(text)));
 		if (errno == EINVAL && r.kind == KIND_SYSV_SEM && c.nsems > 1)
 			die(EXIT_USAGE, "create %s: --nsems %d is more than a set holds (kernel.sem SEMMSL)",
 			    ename(ref), c.nsems);

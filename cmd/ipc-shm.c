@@ -40,12 +40,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-shm [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-shm %s\n", cmds[i].usage);
-	fputs("       ipc-shm -h | -V\n", f);
 	if (full)
 		fputs("\nREF: /name (POSIX), key:KEY, id:ID or ftok:PATH[:PROJ] (System V),\n"
 		      "or with its kind: posix-shm:/name, sysv-shm:id:ID.\n"
@@ -142,10 +138,9 @@ static int cmd_create(int argc, char *argv[])
 	check_max("create", ref, (enum ipc_kind)r.kind, c.size);
 	if (shmseg_create(&s, &r, &c, trace) == -1) {
 		int e = errno;
-		if (e == EEXIST && c.differs)
-			die(EXIT_EXISTS, c.differs[0] == 'm' ? "create %s: exists with mode 0%03llo, not 0%03llo"
-			                                     : "create %s: exists with size %lld, not %lld",
-			    ename(ref), c.was, c.asked);
+		char text[128];
+		if (e == EEXIST && c.diff.what)
+			die(EXIT_EXISTS, "create %s: %s", ename(ref), attr_diff_text(&c.diff, text, sizeof(text)));
 		if (e == ENOSPC)
 			die(EXIT_FAIL, "create %s: no room: kernel.shmall (pages in all segments) or "
 			    "kernel.shmmni (segments) reached", ename(ref));

@@ -31,12 +31,8 @@ static bool trace;
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ARGS");
 
-	fputs("usage: ipc-sig [--trace] COMMAND [OPTIONS] ARGS\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-sig %s\n", cmds[i].usage);
-	fputs("       ipc-sig -h | -V\n", f);
 	if (full)
 		fputs("\nSend signals, wait for them and see who sent each, list and explain them,\n"
 		      "decode a process's signal masks.\n\n"

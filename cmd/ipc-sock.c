@@ -51,12 +51,8 @@ static struct sock_listener lst = { .fd = -1, .dirfd = -1 };
 
 static void usage(bool full)
 {
-	FILE *f = full ? stdout : stderr;
+	FILE *f = cli_usage_cmds(full, "COMMAND [OPTIONS] ADDR");
 
-	fputs("usage: ipc-sock [--trace] COMMAND [OPTIONS] ADDR\n", f);
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "       ipc-sock %s\n", cmds[i].usage);
-	fputs("       ipc-sock -h | -V\n", f);
 	if (full)
 		fputs("\nADDR: unix:/path, unix:@abstract, tcp:HOST:PORT, udp:HOST:PORT ([::1]:PORT for IPv6).\n"
 		      "Unix sockets are streams unless --dgram or --seqpacket.\n"

@@ -195,6 +195,9 @@ struct ipc_scan {
 	size_t npaths;
 	int *path_errs;           /* if not NULL: errno for each of paths not walked, else 0 */
 	bool trace;
+	/* System V semaphore sets: skip reading each semaphore (4 semctl calls a
+	   semaphore), for a listing that shows neither VALUE, LPID, INFO nor STATE. */
+	bool sem_brief;
 };
 /* Why a --path directory was not walked, in words, and the exit code for it. */
 const char *walk_path_why(int err, int *code);
@@ -488,22 +491,33 @@ struct msgq {
 	bool ticked;              /* msgq_tick: POSIX waits without a deadline arm no timer */
 	bool trace;
 };
+/* create.c: what the create commands share */
+/* Removes what a create made (a System V id, or a POSIX name), keeping errno. */
+void ipc_undo_create(enum ipc_kind kind, int id, const char *name, bool trace);
+/* --exist-ok keeps an object only as asked: the first attribute given that differs. */
+struct attr_diff {
+	const char *what;         /* the option's name without "--"; NULL: none differs */
+	long long was, asked;
+};
+/* Notes what differs and sets errno to EEXIST, unless was == asked (then false). */
+bool attr_differs(struct attr_diff *d, const char *what, long long was, long long asked);
+/* "exists with --size 8192, not 4096; nothing changed" (a mode in octal). */
+const char *attr_diff_text(const struct attr_diff *d, char *buf, size_t len);
+
 struct msgq_create {
 	long maxmsg, msgsize;     /* POSIX; 0 = the kernel's default */
 	long max_bytes;           /* System V msg_qbytes; 0 = default */
 	int mode;
 	bool mode_given;          /* compare mode with an existing queue (exist_ok) */
 	bool exist_ok;            /* an existing queue will do, if each attribute given matches */
-	/* out: EEXIST with exist_ok, because this attribute given differs */
-	const char *differs;      /* "maxmsg", "msgsize", "max-bytes" or "mode"; NULL otherwise */
-	long long was, asked;
+	struct attr_diff diff;    /* out: "maxmsg", "msgsize", "max-bytes" or "mode" */
 };
 /* flags: O_RDONLY / O_WRONLY / O_RDWR. */
 int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
 /*
  * Creates a queue, exclusively unless c->exist_ok; what this call created is
  * removed again if a later step fails. With exist_ok, an existing queue is left
- * as it is: -1/EEXIST with c->differs set when an attribute given differs.
+ * as it is: -1/EEXIST with c->diff set when an attribute given differs.
  */
 int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, bool trace);
 void msgq_close(struct msgq *q);

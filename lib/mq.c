@@ -102,24 +102,9 @@ static void undo_create(struct msgq *q)
 {
 	int e = errno;
 
-	if (q->kind == KIND_SYSV_MSG && q->id != -1)
-		sysv_remove(KIND_SYSV_MSG, q->id, q->trace);
-	else if (q->kind == KIND_POSIX_MQ && q->name[0] != '\0')
-		posix_remove(KIND_POSIX_MQ, q->name, q->trace);
+	ipc_undo_create(q->kind, q->id, q->name, q->trace);
 	msgq_close(q);
 	errno = e;
-}
-
-/* --exist-ok keeps a queue only as asked: an attribute given that differs is EEXIST. */
-static bool differs(struct msgq_create *c, const char *what, long long was, long long asked)
-{
-	if (was == asked)
-		return false;
-	c->differs = what;
-	c->was = was;
-	c->asked = asked;
-	errno = EEXIST;
-	return true;
 }
 
 static int sysv_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c)
@@ -145,8 +130,8 @@ static int sysv_create(struct msgq *q, const struct ipc_ref *r, struct msgq_crea
 		trace_call(q->trace, rr, errno, "msgctl(%d, IPC_STAT, {msg_qbytes=%lu})", q->id,
 		           rr == 0 ? (unsigned long)ds.msg_qbytes : 0UL);
 		if (rr == -1 ||
-		    (c->max_bytes > 0 && differs(c, "max-bytes", (long long)ds.msg_qbytes, c->max_bytes)) ||
-		    (c->mode_given && differs(c, "mode", ds.msg_perm.mode & 0777, mode))) {
+		    (c->max_bytes > 0 && attr_differs(&c->diff, "max-bytes", (long long)ds.msg_qbytes, c->max_bytes)) ||
+		    (c->mode_given && attr_differs(&c->diff, "mode", ds.msg_perm.mode & 0777, mode))) {
 			q->id = -1;   /* not ours to remove */
 			return -1;
 		}
@@ -219,9 +204,9 @@ static int posix_create(struct msgq *q, const struct ipc_ref *r, struct msgq_cre
 	if (q->fd == -1)
 		return -1;
 	if (posix_fill(q) == -1 ||
-	    (c->maxmsg && differs(c, "maxmsg", q->maxmsg, c->maxmsg)) ||
-	    (c->msgsize && differs(c, "msgsize", (long long)q->msgsize, c->msgsize)) ||
-	    (c->mode_given && fstat(q->fd, &st) == 0 && differs(c, "mode", st.st_mode & 0777, mode))) {
+	    (c->maxmsg && attr_differs(&c->diff, "maxmsg", q->maxmsg, c->maxmsg)) ||
+	    (c->msgsize && attr_differs(&c->diff, "msgsize", (long long)q->msgsize, c->msgsize)) ||
+	    (c->mode_given && fstat(q->fd, &st) == 0 && attr_differs(&c->diff, "mode", st.st_mode & 0777, mode))) {
 		int e = errno;
 		msgq_close(q);
 		errno = e;
@@ -236,7 +221,7 @@ int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, 
 	memset(q, 0, sizeof(*q));
 	q->fd = q->id = -1;
 	q->trace = trace;
-	c->differs = NULL;
+	c->diff.what = NULL;
 	q->kind = r->kind == KIND_SYSV_MSG ? KIND_SYSV_MSG : KIND_POSIX_MQ;
 	/* With exist_ok, a queue removed between "it exists" and opening it: create again. */
 	for (int tries = 0;; tries++) {
@@ -654,10 +639,9 @@ static long read_sysctl_long(const char *path)
 const char *msgq_create_reason(const struct ipc_ref *r, const struct msgq_create *c, int err,
                                char *buf, size_t len)
 {
-	if (err == EEXIST && c->differs) {
-		snprintf(buf, len, strcmp(c->differs, "mode") == 0 ?
-		         "the queue exists with --%s %04llo, not %04llo; nothing changed" :
-		         "the queue exists with --%s %lld, not %lld; nothing changed", c->differs, c->was, c->asked);
+	if (err == EEXIST && c->diff.what) {
+		char text[128];
+		snprintf(buf, len, "the queue %s", attr_diff_text(&c->diff, text, sizeof(text)));
 		return buf;
 	}
 	if (r->kind == KIND_SYSV_MSG) {

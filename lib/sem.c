@@ -146,18 +146,6 @@ void sema_close(struct sema *s)
 	s->id = -1;
 }
 
-/* --exist-ok keeps one only as asked: an attribute given that differs is EEXIST. */
-static bool differs(struct sema_create *c, const char *what, long long was, long long asked)
-{
-	if (was == asked)
-		return false;
-	c->differs = what;
-	c->was = was;
-	c->asked = asked;
-	errno = EEXIST;
-	return true;
-}
-
 static int sysv_existing(struct sema *s, key_t key, struct sema_create *c)
 {
 	struct semid_ds ds;
@@ -170,8 +158,8 @@ static int sysv_existing(struct sema *s, key_t key, struct sema_create *c)
 	int r = semctl(s->id, 0, IPC_STAT, a);
 	trace_call(s->trace, r, errno, "semctl(%d, 0, IPC_STAT, {sem_nsems=%lu, mode=0%o})", s->id,
 	           r == -1 ? 0UL : (unsigned long)ds.sem_nsems, r == -1 ? 0 : ds.sem_perm.mode & 0777);
-	if (r == -1 || (c->nsems_given && differs(c, "nsems", (long long)ds.sem_nsems, c->nsems)) ||
-	    (c->mode_given && differs(c, "mode", ds.sem_perm.mode & 0777, c->mode & 0777))) {
+	if (r == -1 || (c->nsems_given && attr_differs(&c->diff, "nsems", (long long)ds.sem_nsems, c->nsems)) ||
+	    (c->mode_given && attr_differs(&c->diff, "mode", ds.sem_perm.mode & 0777, c->mode & 0777))) {
 		s->id = -1;   /* not ours */
 		return -1;
 	}
@@ -207,10 +195,8 @@ static int sysv_create(struct sema *s, const struct ipc_ref *r, struct sema_crea
 	trace_call(s->trace, rr, errno, "semctl(%d, 0, SETALL, [%u x %d])", s->id, c->value, nsems);
 	if (rr == 0)
 		return 0;
-	int e = errno;
-	sysv_remove(KIND_SYSV_SEM, s->id, s->trace);
+	ipc_undo_create(KIND_SYSV_SEM, s->id, NULL, s->trace);
 	s->id = -1;
-	errno = e;
 	return -1;
 }
 
@@ -238,7 +224,7 @@ static int posix_create(struct sema *s, const struct ipc_ref *r, struct sema_cre
 	if (s->ps == SEM_FAILED)
 		return -1;
 	snprintf(path, sizeof(path), SEM_DIR "%s", r->name + 1);
-	if (c->mode_given && lstat(path, &st) == 0 && differs(c, "mode", st.st_mode & 0777, mode)) {
+	if (c->mode_given && lstat(path, &st) == 0 && attr_differs(&c->diff, "mode", st.st_mode & 0777, mode)) {
 		sema_close(s);
 		errno = EEXIST;
 		return -1;
@@ -248,7 +234,7 @@ static int posix_create(struct sema *s, const struct ipc_ref *r, struct sema_cre
 
 int sema_create(struct sema *s, const struct ipc_ref *r, struct sema_create *c, bool trace)
 {
-	c->differs = NULL;
+	c->diff.what = NULL;
 	/* With exist_ok, one removed between "it exists" and opening it: create again. */
 	for (int tries = 0;; tries++) {
 		sema_init(s, r, trace);

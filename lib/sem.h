@@ -31,8 +31,7 @@ struct sema_create {
 	int mode;
 	bool mode_given, nsems_given;
 	bool exist_ok;            /* an existing one will do, if mode and nsems given match */
-	const char *differs;      /* out, with EEXIST: "nsems" or "mode" */
-	long long was, asked;
+	struct attr_diff diff;    /* out, with EEXIST: "nsems" or "mode" */
 };
 
 /* A REF as ipc-sem reads it: /name is POSIX, key:, id: and ftok: System V; -1 with *why. */

@@ -118,23 +118,9 @@ static void undo_create(struct shmseg *s)
 {
 	int e = errno;
 
-	if (s->kind == KIND_SYSV_SHM && s->id != -1)
-		sysv_remove(KIND_SYSV_SHM, s->id, s->trace);
-	else if (s->kind == KIND_POSIX_SHM && s->name[0] != '\0')
-		posix_remove(KIND_POSIX_SHM, s->name, s->trace);
+	ipc_undo_create(s->kind, s->id, s->name, s->trace);
 	shmseg_close(s);
 	errno = e;
-}
-
-static bool differs(struct shmseg_create *c, const char *what, long long was, long long asked)
-{
-	if (was == asked)
-		return false;
-	c->differs = what;
-	c->was = was;
-	c->asked = asked;
-	errno = EEXIST;
-	return true;
 }
 
 static int sysv_create(struct shmseg *s, const struct ipc_ref *r, struct shmseg_create *c)
@@ -159,8 +145,8 @@ static int sysv_create(struct shmseg *s, const struct ipc_ref *r, struct shmseg_
 	s->id = shmget(key, 0, 0);
 	trace_call(s->trace, s->id, errno, "shmget(0x%08x, 0, 0)", (unsigned)key);
 	if (s->id == -1 || sysv_fill(s, &ds) == -1 ||
-	    differs(c, "size", (long long)ds.shm_segsz, (long long)c->size) ||
-	    (c->mode_given && differs(c, "mode", ds.shm_perm.mode & 0777, mode))) {
+	    attr_differs(&c->diff, "size", (long long)ds.shm_segsz, (long long)c->size) ||
+	    (c->mode_given && attr_differs(&c->diff, "mode", ds.shm_perm.mode & 0777, mode))) {
 		s->id = -1;   /* not ours to remove */
 		return -1;
 	}
@@ -201,8 +187,8 @@ static int posix_create(struct shmseg *s, const struct ipc_ref *r, struct shmseg
 		errno = EINVAL;
 		rr = -1;
 	}
-	if (rr == -1 || differs(c, "size", (long long)st.st_size, (long long)c->size) ||
-	    (c->mode_given && differs(c, "mode", st.st_mode & 0777, mode))) {
+	if (rr == -1 || attr_differs(&c->diff, "size", (long long)st.st_size, (long long)c->size) ||
+	    (c->mode_given && attr_differs(&c->diff, "mode", st.st_mode & 0777, mode))) {
 		shmseg_close(s);
 		return -1;
 	}
@@ -215,7 +201,7 @@ int shmseg_create(struct shmseg *s, const struct ipc_ref *r, struct shmseg_creat
 {
 	seg_init(s, r->kind == KIND_SYSV_SHM ? KIND_SYSV_SHM : KIND_POSIX_SHM, trace);
 	s->writable = true;
-	c->differs = NULL;
+	c->diff.what = NULL;
 	/* With exist_ok, a segment removed between "it exists" and opening it: create again. */
 	for (int tries = 0;; tries++) {
 		int rr = s->kind == KIND_SYSV_SHM ? sysv_create(s, r, c) : posix_create(s, r, c);

@@ -29,8 +29,7 @@ struct shmseg_create {
 	int mode;
 	bool mode_given;          /* with exist_ok: compare the mode of an existing segment */
 	bool exist_ok;            /* an existing segment will do if size and mode given match */
-	const char *differs;      /* out: EEXIST because this attribute differs ("size", "mode") */
-	long long was, asked;
+	struct attr_diff diff;    /* out, with EEXIST: "size" or "mode" */
 };
 
 /* A REF as ipc-shm reads it: /name is POSIX, key:, id: and ftok: System V; -1 with *why. */

@@ -119,10 +119,10 @@ static int parse_proc_line(enum ipc_kind kind, const char *line, struct ipc_obj 
 	return 0;
 }
 
-/* The object just parsed into the list: a semaphore set's semaphores read, its REF made. */
-static int finish_sysv(struct ipc_obj *o, bool trace)
+/* The object just parsed into the list: a semaphore set's semaphores read (unless brief), its REF made. */
+static int finish_sysv(struct ipc_obj *o, bool trace, bool brief)
 {
-	if (o->kind == KIND_SYSV_SEM)
+	if (o->kind == KIND_SYSV_SEM && !brief)
 		sem_fill(o, trace);
 	return ipc_obj_set_ref(o);
 }
@@ -130,7 +130,7 @@ static int finish_sysv(struct ipc_obj *o, bool trace)
 struct proc_lines {
 	struct ipc_list *l;
 	enum ipc_kind kind;
-	bool trace, header_read;
+	bool trace, brief, header_read;
 };
 
 static int proc_line(char *line, void *arg)
@@ -148,7 +148,7 @@ static int proc_line(char *line, void *arg)
 		ipc_list_drop_last(p->l);
 		return 0;
 	}
-	return finish_sysv(o, p->trace);
+	return finish_sysv(o, p->trace, p->brief);
 }
 
 static void fill_perm(struct ipc_obj *o, const struct ipc_perm *p)
@@ -236,7 +236,7 @@ static int stat_index(enum ipc_kind kind, int idx, int *any, struct ipc_obj *o, 
 }
 
 /* Without /proc/sysvipc: walk the kernel's index with *_STAT_ANY (or *_STAT). */
-static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
+static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace, bool brief)
 {
 	int maxidx, any = 0;
 
@@ -264,7 +264,7 @@ static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 			ipc_list_drop_last(l);
 			continue;
 		}
-		if (finish_sysv(o, trace) == -1)
+		if (finish_sysv(o, trace, brief) == -1)
 			return -1;
 	}
 	return 0;
@@ -273,14 +273,14 @@ static int collect_stat(struct ipc_list *l, enum ipc_kind kind, bool trace)
 int sysv_collect(struct ipc_list *l, enum ipc_kind kind, const struct ipc_scan *sc)
 {
 	bool trace = sc->trace;
-	struct proc_lines p = { .l = l, .kind = kind, .trace = trace };
+	struct proc_lines p = { .l = l, .kind = kind, .trace = trace, .brief = sc->sem_brief };
 	char buf[8192];
 	int fd = open(proc_file[kind], O_RDONLY | O_CLOEXEC), r;
 
 	trace_call(trace, fd, errno, "open(\"%s\", O_RDONLY)", proc_file[kind]);
 	if (fd == -1) {
 		l->sysv_fallback = true;
-		return collect_stat(l, kind, trace);
+		return collect_stat(l, kind, trace, sc->sem_brief);
 	}
 	r = fd_each_line(fd, buf, sizeof(buf), proc_line, &p);
 	int saved = errno;

@@ -4,15 +4,20 @@
 
 load helpers
 
-# Runs the completion function for a command line; prints the candidates.
-complete_line() {
-	bash -c '
-		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
-		for f in "$1"/../completions/bash/ipc-*; do source "$f"; done
-		shift
-		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
-		"_${1//-/_}"
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
+# The options a tool's --help names: in its usage lines, and at the head of
+# its option lines ("  -t, --timeout DURATION   ..."); clusters like -fnvi
+# are left out (their letters are named one by one too).
+help_options() {
+	"$1" --help | awk -v t="$1" '$1 == "usage:" || $1 == t { print; next }
+		/^ +-/ { sub(/^ +/, ""); sub(/  .*/, ""); print }' |
+		grep -oE -- '(^|[][ ,|])--?[a-zA-Z0-9][a-zA-Z0-9-]*' | grep -oE -- '--?[a-zA-Z0-9][a-zA-Z0-9-]*' |
+		grep -vE '^-[^-].' | sort -u
+}
+
+# What fish offers for a command line, the candidates only.
+fish_complete() { # TOOL LINE
+	# shellcheck disable=SC2016  # $argv is fish's, expanded by fish
+	fish -c 'source $argv[1]; complete -C $argv[2]' "$TEST_DIR/../completions/fish/$1.fish" "$2" | cut -f1
 }
 
 @test "bash: options, kinds after -t, columns after -o" {
@@ -32,13 +37,42 @@ complete_line() {
 	assert_output --partial "posix-shm:/$T-live"
 }
 
-@test "zsh and fish files name every option the tools accept" {
-	for t in ipc-ls ipc-rm; do
-		for opt in $("$t" --help | grep -E '^ +-' | cut -c1-24 | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-			grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_$t" || fail "zsh $t lacks $opt"
-			grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/$t.fish" || fail "fish $t lacks $opt"
+@test "every tool: zsh and fish files parse and name every option its --help names" {
+	local f t opt zf ff n=0
+	for f in "$TEST_DIR"/../cmd/ipc-*.c; do
+		t=$(basename "$f" .c)
+		zf=$TEST_DIR/../completions/zsh/_$t
+		ff=$TEST_DIR/../completions/fish/$t.fish
+		zsh -n "$zf" || fail "zsh: $zf does not parse"
+		fish -n "$ff" || fail "fish: $ff does not parse"
+		for opt in $(help_options "$t"); do
+			n=$((n + 1))
+			grep -q -- "$opt" "$zf" || fail "zsh: $t lacks $opt"
+			case $opt in
+			--*) grep -q -- "-l ${opt#--}" "$ff" || fail "fish: $t lacks $opt" ;;
+			*) grep -qE -- "-s ${opt#-}( |\$)" "$ff" || fail "fish: $t lacks $opt" ;;
+			esac
 		done
 	done
+	[ "$n" -gt 150 ] || fail "only $n options found in the tools' --help: the extraction broke"
+}
+
+@test "every tool: fish offers each subcommand its --help names, and -h, --help, -V, --version" {
+	local f t sub out
+	for f in "$TEST_DIR"/../cmd/ipc-*.c; do
+		t=$(basename "$f" .c)
+		out=$(fish_complete "$t" "$t ")
+		for sub in $("$t" --help | awk -v t="$t" '$1 == t && $2 ~ /^[a-z]/ { print $2 }'); do
+			grep -qx -- "$sub" <<<"$out" || fail "fish: $t does not offer $sub"
+		done
+		out=$(fish_complete "$t" "$t -")
+		for opt in -h --help -V --version; do
+			grep -qx -- "$opt" <<<"$out" || fail "fish: $t does not offer $opt"
+		done
+	done
+	# And an option of a subcommand, after it.
+	run -0 fish_complete ipc-mq "ipc-mq recv --fo"
+	assert_output "--follow"
 }
 
 @test "bash: ipc-mq completes subcommands, their options and live queue names" {
@@ -49,13 +83,6 @@ complete_line() {
 	mk_posix_mq "/$T-cq"
 	run -0 complete_line ipc-mq send "/$T-c"
 	assert_output "/$T-cq"
-}
-
-@test "zsh and fish name every ipc-mq option of every subcommand" {
-	for opt in $(ipc-mq --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-mq" || fail "zsh lacks $opt"
-		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-mq.fish" || fail "fish lacks $opt"
-	done
 }
 
 @test "every tool has bash, zsh and fish completions and a man page" {

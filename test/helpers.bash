@@ -178,6 +178,18 @@ PY
 	echo "$id"
 }
 
+# Runs a tool's bash completion for a command line (all of ipckit's bash
+# completions sourced); prints the candidates, one a line.
+complete_line() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
+		for f in "$1"/../completions/bash/ipc-*; do source "$f"; done
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+		"_${1//-/_}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
+}
+
 mk_posix_shm() { peer posix-shm-create "$1" "${2:-4096}"; track posix-shm "$1"; }
 mk_posix_mq() { require_mqueue_fs; peer mq-create "$1" "${2:-4}" "${3:-64}"; track posix-mq "$1"; }
 mk_posix_sem() { peer sem-create "$1" "${2:-1}"; track posix-sem "$1"; }

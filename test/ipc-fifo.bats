@@ -46,7 +46,7 @@ PY
 	assert_equal "$stderr" "ipc-fifo: create $FILES/f: FIFO exists (use --exist-ok)"
 	run -0 ipc-fifo create --exist-ok "$FILES/f"
 	run -4 --separate-stderr ipc-fifo create --exist-ok --mode 644 "$FILES/f"
-	assert_equal "$stderr" "ipc-fifo: create $FILES/f: exists with mode 0600, not 0644"
+	assert_equal "$stderr" "ipc-fifo: create $FILES/f: exists with --mode 0600, not 0644; nothing changed"
 	echo data >"$FILES/reg"
 	mkdir "$FILES/dir"
 	run -4 --separate-stderr ipc-fifo create --exist-ok "$FILES/reg"
@@ -378,7 +378,7 @@ PY
 	wait "$c"
 }
 
-@test "completions: bash completes subcommands and options; zsh and fish name every option" {
+@test "completions: bash completes subcommands and options" {
 	run -0 bash -c '
 		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
 		source "$1"
@@ -387,11 +387,6 @@ PY
 		COMP_WORDS=(ipc-fifo create --ex); COMP_CWORD=2; _ipc_fifo; printf "%s\n" "${COMPREPLY[@]}"' \
 		_ "$TEST_DIR/../completions/bash/ipc-fifo"
 	assert_output "$(printf 'read\n--follow\n--exist-ok')"
-	local opt
-	for opt in $(ipc-fifo --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-fifo" || fail "zsh lacks $opt"
-		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-fifo.fish" || fail "fish lacks $opt"
-	done
 }
 
 @test "info --json: a holder's command is escaped as in the table, so jq -r prints no control byte" {

@@ -387,6 +387,22 @@ time.sleep(3600)' "$other" >"$BATS_TEST_TMPDIR/op" 3>&- &
 	done
 }
 
+@test "only VALUE, LPID, INFO, STATE and --orphans read each semaphore of a System V set" {
+	local id
+	id=$(mk_sysv sem 3)
+	run -0 --separate-stderr ipc-ls --trace -t sysv-sem -o KIND,REF,OWNER,PERMS,SIZE
+	assert_line --regexp "^sysv-sem +sysv-sem:id:$id +$(id -un) +rw------- *\$"
+	[[ "$stderr" == *"semget"* || "$stderr" == *"/proc/sysvipc/sem"* ]]
+	[[ "$stderr" != *"GETVAL"* && "$stderr" != *"GETNCNT"* ]]
+	for o in "-o REF,VALUE" "-o REF,LPID" "-o REF,INFO" "-o REF,STATE" "--orphans -o REF" "--sort VALUE -o REF"; do
+		# shellcheck disable=SC2086  # $o is two words on purpose
+		run -0 --separate-stderr ipc-ls --trace -t sysv-sem $o
+		[[ "$stderr" == *"semctl($id, 2, GETNCNT)"* ]]
+	done
+	run -0 --separate-stderr ipc-ls --trace -t sysv-sem
+	[[ "$stderr" == *"semctl($id, 2, GETNCNT)"* ]]
+}
+
 @test "-i: the fields of the object's kind only, lower-case keys as in --json; unreadable ones say so" {
 	local shm sem
 	shm=$(mk_sysv shm 4096)

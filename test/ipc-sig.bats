@@ -387,29 +387,12 @@ os.execv(sys.argv[1], [sys.argv[1], "wait", "-t", "0", "USR1"])' "$IPCKIT_BIN/ip
 }
 
 @test "bash: ipc-sig completes subcommands, options and signal names" {
-	run -0 complete_sig ipc-sig wa
+	run -0 complete_line ipc-sig wa
 	assert_output "wait"
-	run -0 complete_sig ipc-sig send --va
+	run -0 complete_line ipc-sig send --va
 	assert_output "--value"
-	run -0 complete_sig ipc-sig send SIGUS
+	run -0 complete_line ipc-sig send SIGUS
 	assert_output "$(printf 'SIGUSR1\nSIGUSR2')"
-}
-
-@test "zsh and fish name every ipc-sig option of every subcommand" {
-	for opt in $(ipc-sig --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-		grep -q -- "${opt}" "$TEST_DIR/../completions/zsh/_ipc-sig" || fail "zsh lacks $opt"
-		grep -q -- "-l ${opt#--}" "$TEST_DIR/../completions/fish/ipc-sig.fish" || fail "fish lacks $opt"
-	done
-}
-
-complete_sig() {
-	bash -c '
-		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
-		source "$1/../completions/bash/ipc-sig"
-		shift
-		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
-		_ipc_sig
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$TEST_DIR" "$@"
 }
 
 @test "status --json: a command with control bytes is escaped as in the table, so jq -r prints none" {
