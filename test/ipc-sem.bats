@@ -586,10 +586,10 @@ max_overlap() {
 
 @test "create under a file size limit (ulimit -f 0) fails with exit 1 and leaves no temporary file in /dev/shm" {
 	local before after
-	before=$(ls -A /dev/shm | grep -c '^sem\.' || true)
+	before=$(find /dev/shm -maxdepth 1 -name 'sem.*' | wc -l)
 	run -0 timeout 20 bash -c 'ulimit -f 0; ipc-sem create "$1" 2>&1 | cat; echo "status ${PIPESTATUS[0]}"' _ "/$T-f"
 	assert_output "$(printf 'ipc-sem: create /%s-f: File too large\nstatus 1' "$T")"
-	after=$(ls -A /dev/shm | grep -c '^sem\.' || true)
+	after=$(find /dev/shm -maxdepth 1 -name 'sem.*' | wc -l)
 	[ ! -e "/dev/shm/sem.$T-f" ] || { track posix-sem "/$T-f"; fail "made it anyway"; }
 	assert_equal "$after" "$before"
 }

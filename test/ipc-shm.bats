@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154  # $output, $stderr and $lines are set by bats' run
+# shellcheck disable=SC2016  # the sh -c and bash -c scripts expand their own $1 $2
 # ipc-shm: POSIX and System V segments, and the push/pull ring. The peers on the
 # other end are python3 (multiprocessing.shared_memory, ctypes shmat), ipcmk,
 # ipcs, hexdump and the files in /dev/shm themselves.
