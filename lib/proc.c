@@ -137,8 +137,9 @@ static int user_add(struct scan *sc, size_t pos)
 			n = (int)read(fd, sc->comm, sizeof(sc->comm) - 1);
 			close(fd);
 		}
+		if (n > 0 && sc->comm[n - 1] == '\n')
+			n--;   /* the kernel's; a newline inside is the name's own, shown escaped */
 		sc->comm[n > 0 ? n : 0] = '\0';
-		sc->comm[strcspn(sc->comm, "\n")] = '\0';
 		if (n <= 0)
 			strcpy(sc->comm, "?");
 		sc->have_comm = true;

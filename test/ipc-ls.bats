@@ -521,3 +521,21 @@ sys.exit(q < 0 or rt.mq_getattr(q, attr) != 0)' "/$T-old"
 	assert_equal "$stderr" "ipc-ls: /$T-x: give the kind, like posix-mq:NAME, posix-shm:NAME, posix-sem:NAME"
 	rm "$FILES/link" "$FILES/regular"
 }
+
+@test "USERS: a command with a newline inside is shown whole and escaped, not cut at the newline" {
+	mk_posix_shm "/$T-nl"
+	local out="$BATS_TEST_TMPDIR/py.out"
+	python3 - "/dev/shm/$T-nl" >"$out" 3>&- <<'PY' &
+import ctypes, mmap, os, sys, time
+ctypes.CDLL(None).prctl(15, b"sshd\nevil")
+m = mmap.mmap(os.open(sys.argv[1], os.O_RDWR), 4096)
+print("ready", flush=True)
+time.sleep(30)
+PY
+	local pid=$!
+	echo "$pid" >>"$HOLDERS"
+	wait_for "python to map the segment" grep -q ready "$out"
+	run -0 ipc-ls --raw -n -o REF,USERS -t posix-shm --name "/$T-nl"
+	kill "$pid"
+	assert_output "posix-shm:/$T-nl $pid/sshd\\x0aevil"
+}
