@@ -33,7 +33,7 @@ enum exit_code {
 
 /* ---- parse.c: numbers, sizes, durations, modes ---- */
 int parse_duration_ns(const char *s, int64_t *ns);   /* 250ms 2s 1.5s 3m 1h 2d; bare = s */
-int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB */
+int parse_size(const char *s, uint64_t *bytes);      /* 4096 4K 1M 2G 1MiB 0x1000 */
 /*
  * An integer in [min, max]: decimal (a leading zero is not octal) or hex after
  * 0x; a minus sign only where min < 0; no '+', whitespace or trailing bytes.

@@ -186,6 +186,20 @@ reap() { # PID
 	diff <(hexdump -C "$FILES/sv") <(ipc-shm dump "id:$id")
 }
 
+@test "sizes, offsets and lengths take hex after 0x, as dump prints offsets; no unit after hex" {
+	run -0 ipc-shm create --size 0x1000 "/$T-x"
+	track posix-shm "/$T-x"
+	assert_equal "$(stat -c %s "/dev/shm/$T-x")" 4096
+	printf 'hello' | ipc-shm write --offset 0x10 "/$T-x"
+	diff <(hexdump -C -s 16 -n 5 "/dev/shm/$T-x") <(ipc-shm dump --offset 0x10 --length 0x5 "/$T-x")
+	run -0 ipc-shm read -o 0X10 -n 0x5 "/$T-x"
+	assert_output hello
+	for bad in 0x 0x1K 0x1g 0x-1 0x10000000000000000; do
+		run -2 --separate-stderr ipc-shm read -o "$bad" "/$T-x"
+		assert_equal "$stderr" "ipc-shm: invalid size '$bad' for --offset (0 to 18446744073709551615 bytes; like 4096, 4K, 1M)"
+	done
+}
+
 @test "bad input: size 0, beyond the limits, offset past the end, wrapping ranges: exit 2, nothing made" {
 	run -2 --separate-stderr ipc-shm create -s 0 "/$T-b"
 	assert_equal "$stderr" "ipc-shm: invalid size '0' for --size (1 to 9223372036854775807 bytes; like 4096, 4K, 1M)"
