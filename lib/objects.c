@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 
 #include "ipckit.h"
 
@@ -107,7 +108,12 @@ bool ipc_filter_match(const struct ipc_filter *f, const struct ipc_obj *o, int64
 		if (t == NA || now - t < f->older_than_s)
 			return false;
 	}
-	if (f->glob && fnmatch(f->glob, ipc_obj_name(o, buf, sizeof(buf)), 0) != 0)
-		return false;
+	if (f->glob) {
+		/* IPC_PRIVATE is not a name: such objects are never matched by key, a glob included. */
+		if (KIND_IS_SYSV(o->kind) && o->key == IPC_PRIVATE)
+			return false;
+		if (fnmatch(f->glob, ipc_obj_name(o, buf, sizeof(buf)), 0) != 0)
+			return false;
+	}
 	return true;
 }

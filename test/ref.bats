@@ -50,6 +50,27 @@ need_fresh_ipc() {
 	sysv_exists q "$priv"
 }
 
+@test "--name never selects an IPC_PRIVATE object, whatever the glob: it has no name" {
+	local priv keyed
+	priv=$(mk_private_msg)
+	keyed=$(mk_sysv_key msg 01)
+	for glob in '0x00000000' '0x0*' '*'; do
+		run -0 ipc-ls -t sysv-msg -o REF -n --name "$glob"
+		[[ $'\n'"$output"$'\n' != *$'\n'"sysv-msg:id:$priv"$'\n'* ]] || fail "--name $glob selected the IPC_PRIVATE queue"
+	done
+	run -0 ipc-ls -t sysv-msg -o REF -n --name '*'
+	assert_line "sysv-msg:id:$keyed"
+	run -0 ipc-rm --all -f -t sysv-msg --name "0x$TKEY*"
+	run -1 sysv_exists q "$keyed"
+	sysv_exists q "$priv"
+	# Globs that match every key: only where every object is this test's own.
+	if in_private_ns; then
+		run -0 ipc-rm --all -f -t sysv-msg --name '0x00000000'
+		run -0 ipc-rm --all -f -t sysv-msg --name '*'
+		sysv_exists q "$priv"
+	fi
+}
+
 @test "key:0 is refused: IPC_PRIVATE objects are named by id" {
 	local priv
 	priv=$(mk_private_msg)
