@@ -36,8 +36,23 @@ size_t utf8_seq_len(const unsigned char *p, size_t n)
 }
 
 /*
+ * Whether the 3-byte UTF-8 sequence at p is a character that moves or hides
+ * text on a terminal: the bidirectional controls (U+200E, U+200F, U+202A to
+ * U+202E, U+2066 to U+2069), the zero-width ones (U+200B to U+200D, U+2060,
+ * U+FEFF) and the line and paragraph separators (U+2028, U+2029).
+ */
+static bool invisible(const unsigned char *p)
+{
+	unsigned cp = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+
+	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/*
  * Copies s into buf with control bytes (C0, DEL, C1), bytes that are not
- * UTF-8, a backslash that starts "\x", and a space at either end written as
+ * UTF-8, characters that reorder or hide text (invisible()), a backslash
+ * that starts "\x", and a space at either end written as
  * \xHH: the form ipc-ls prints and ipc-rm reads back (ipc-rm trims the lines
  * it reads, so an edge space must be visible). Truncates with "..." when buf
  * is too short.
@@ -51,7 +66,7 @@ const char *esc(const char *s, char *buf, size_t len)
 		return "";
 	for (size_t i = 0; i < n;) {
 		size_t seq = utf8_seq_len(p + i, n - i);
-		bool c1 = seq == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
+		bool c1 = (seq == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) || (seq == 3 && invisible(p + i));
 		bool edge_space = p[i] == ' ' && (i == 0 || i == n - 1);
 		size_t need = (seq == 0 || c1 || p[i] < 0x20 || p[i] == 0x7f || edge_space ||
 		               (p[i] == '\\' && p[i + 1] == 'x')) ? 4 * (seq ? seq : 1) : seq;

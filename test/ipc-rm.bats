@@ -329,6 +329,23 @@ ipc-rm: posix-shm:/$T-\\x1b]0;title: no such object"
 	run ! grep -qP '[\x00-\x09\x0b-\x1f]' <<<"$dry$all$removed$again"
 }
 
+@test "bidirectional and zero-width characters are escaped in messages and JSON, and read back" {
+	# U+202E (right-to-left override) would show "/T-txt.exe" as "/T-exe.txt"; U+200B is invisible.
+	local name=$'/'"$T"$'-\u202etxt.exe\u200b\u00e9' shown="/$T-\\xe2\\x80\\xaetxt.exe\\xe2\\x80\\x8bé"
+	printf x >"/dev/shm/${name#/}"
+	run --separate-stderr ipc-rm -n "posix-shm:$name"
+	local dry="$status|$output|$stderr"
+	run -0 ipc-ls -t posix-shm --name "/$T-*" -o REF --json
+	local json=$output
+	run --separate-stderr bash -c 'ipc-ls -t posix-shm --name "$1" -o REF --json |
+		jq -r ".ipc[].ref" | ipc-rm -v -' _ "/$T-*"
+	local removed="$status|$output|$stderr"
+	rm -f "/dev/shm/${name#/}"   # before any assertion: the name is too odd for track
+	assert_equal "$dry" "0|would remove posix-shm:$shown|"
+	assert_equal "$(jq -r '.ipc[].ref' <<<"$json")" "posix-shm:$shown"
+	assert_equal "$removed" "0|removed posix-shm:$shown|"
+}
+
 @test "-n as an unprivileged user says what the real run does: root's objects refused (exit 5), named" {
 	local rootq userq dry
 	local nobody=(setpriv --reuid nobody --regid nogroup --clear-groups)
