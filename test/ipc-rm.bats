@@ -337,6 +337,7 @@ ipc-rm: posix-shm:/$T-\\x1b]0;title: no such object"
 	local dry="$status|$output|$stderr"
 	run -0 ipc-ls -t posix-shm --name "/$T-*" -o REF --json
 	local json=$output
+	# shellcheck disable=SC2016  # $1 is the inner shell's
 	run --separate-stderr bash -c 'ipc-ls -t posix-shm --name "$1" -o REF --json |
 		jq -r ".ipc[].ref" | ipc-rm -v -' _ "/$T-*"
 	local removed="$status|$output|$stderr"
