@@ -326,7 +326,8 @@ int say_wrong_type(const char *ref, mode_t found, enum ipc_kind kind, const char
 	const char *what = S_ISLNK(found) ? "is a symbolic link, not" : S_ISDIR(found) ? "is a directory, not"
 	                                                                              : "is not";
 
-	say("%s: %s a %s%s", ename(ref), what, kind_name(kind), then_text(then));
+	say("%s: %s a %s%s", ename(ref), what, kind == KIND_FIFO ? "FIFO" : kind == KIND_UNIX ? "unix socket"
+	    : kind_name(kind), then_text(then));
 	return EXIT_USAGE;
 }
 

@@ -134,11 +134,11 @@ load helpers
 	mk_fifo "$FILES/target.fifo"
 	ln -s "$FILES/target.fifo" "$FILES/link"
 	run -2 --separate-stderr ipc-rm "fifo:$FILES/regular"
-	assert_equal "$stderr" "ipc-rm: fifo:$FILES/regular: is not a fifo; not removed"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/regular: is not a FIFO; not removed"
 	run -2 --separate-stderr ipc-rm "fifo:$FILES/dir"
-	assert_equal "$stderr" "ipc-rm: fifo:$FILES/dir: is a directory, not a fifo; not removed"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/dir: is a directory, not a FIFO; not removed"
 	run -2 --separate-stderr ipc-rm "fifo:$FILES/link"
-	assert_equal "$stderr" "ipc-rm: fifo:$FILES/link: is a symbolic link, not a fifo; not removed"
+	assert_equal "$stderr" "ipc-rm: fifo:$FILES/link: is a symbolic link, not a FIFO; not removed"
 	run -2 ipc-rm "unix:$FILES/regular"
 	[ "$(cat "$FILES/regular")" = data ] && [ -d "$FILES/dir" ] && [ -L "$FILES/link" ] && [ -p "$FILES/target.fifo" ]
 	rm "$FILES/link"
@@ -297,14 +297,14 @@ rm_answer() { # WORD: sets RM_STATUS and RM_STDERR
 	timeout 10 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$FILES/s.sock"
 }
 
-@test "-i: a FIFO replaced by a regular file after listing is 'not a fifo', exit 2, and kept" {
+@test "-i: a FIFO replaced by a regular file after listing is 'not a FIFO', exit 2, and kept" {
 	mk_fifo "$FILES/f"
 	rm_ask "fifo:$FILES/f"
 	rm "$FILES/f"
 	echo data >"$FILES/f"
 	rm_answer y
 	assert_equal "$RM_STATUS" 2
-	[[ "$RM_STDERR" == *"ipc-rm: fifo:$FILES/f: is not a fifo; not removed" ]]
+	[[ "$RM_STDERR" == *"ipc-rm: fifo:$FILES/f: is not a FIFO; not removed" ]]
 	[ "$(cat "$FILES/f")" = data ]
 }
 
