@@ -100,15 +100,10 @@ static int cmd_create(int argc, char *argv[])
 			die(e == EEXIST ? EXIT_EXISTS : EXIT_FAIL, "create %s: %s", ename(ref), reason);
 		fail("create", ref, e);
 	}
-	/* The REF a script keeps: a new queue it could not learn is removed again. */
-	if (r.kind == KIND_SYSV_MSG && dprintf(STDOUT_FILENO, "sysv-msg:id:%d\n", q.id) < 0) {
-		int e = errno;
-		msgq_close(&q);
-		if (!c.exist_ok)
-			sysv_remove(KIND_SYSV_MSG, q.id, trace);
-		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
-	}
+	int id = q.id;
 	msgq_close(&q);
+	if (r.kind == KIND_SYSV_MSG)
+		cli_print_new_ref(ref, KIND_SYSV_MSG, id, !c.exist_ok, trace);
 	return EXIT_OK;
 }
 
@@ -330,6 +325,7 @@ static int cmd_recv(int argc, char *argv[])
 	if (msgq_open(&q, &r, O_RDONLY, trace) == -1)
 		fail("recv", ref, errno);
 	cli_catch_stops();
+	q.stop = &cli_stop;
 	msgq_tick(&q, o.wait);
 	recv_loop(&q, ref, &o);
 	msgq_close(&q);

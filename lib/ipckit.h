@@ -490,6 +490,9 @@ struct msgq {
 	size_t sysv_cap;          /* kernel.msgmax when opened */
 	bool ticked;              /* msgq_tick: POSIX waits without a deadline arm no timer */
 	bool trace;
+	/* The caller's stop flag, set by its signal handler: a wait in slices ends
+	   with EINTR once it is set, even when the signal came between two slices. */
+	const volatile sig_atomic_t *stop;
 };
 /* create.c: what the create commands share */
 /* Removes what a create made (a System V id, or a POSIX name), keeping errno. */
@@ -522,13 +525,14 @@ int msgq_open(struct msgq *q, const struct ipc_ref *r, int flags, bool trace);
 int msgq_create(struct msgq *q, const struct ipc_ref *r, struct msgq_create *c, bool trace);
 void msgq_close(struct msgq *q);
 /*
- * For a caller about to wait without a deadline (timeout_ns -1) on a POSIX
- * queue: a timer armed for every wait costs a stream of small messages 10-20%,
- * so the wait arms none; instead a SIGALRM every second (a handler that does
- * nothing, an interval timer) interrupts it, to see that the queue was not
- * removed meanwhile. Waits then return EINTR now and then: retry them. Does
- * nothing for System V or a wait with a deadline; if the timer cannot be set,
- * waits keep their timers.
+ * For a caller about to wait without a deadline (timeout_ns -1): a timer armed
+ * for every wait costs a stream of small messages 10-20%, so the wait arms
+ * none; instead a SIGALRM every second (a handler that does nothing, an
+ * interval timer) interrupts it, to see that a POSIX queue was not removed
+ * meanwhile, and that a stop signal that came just before the wait began is
+ * not missed. Waits then return EINTR now and then: retry them. Does nothing
+ * for a wait with a deadline (it waits in slices); if the timer cannot be
+ * set, POSIX waits keep their timers.
  */
 void msgq_tick(struct msgq *q, int64_t timeout_ns);
 /* A REF as ipc-mq reads it: /name is POSIX, key:, id: and ftok: System V; -1 with *why. */

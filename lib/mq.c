@@ -311,7 +311,7 @@ void msgq_tick(struct msgq *q, int64_t timeout_ns)
 	struct itimerval every = { { 1, 0 }, { 1, 0 } };
 
 	sigemptyset(&sa.sa_mask);
-	q->ticked = q->kind == KIND_POSIX_MQ && timeout_ns < 0 && sigaction(SIGALRM, &sa, NULL) == 0 &&
+	q->ticked = timeout_ns < 0 && sigaction(SIGALRM, &sa, NULL) == 0 &&
 	            setitimer(ITIMER_REAL, &every, NULL) == 0;
 }
 
@@ -381,6 +381,10 @@ static ssize_t posix_wait(struct msgq *q, int64_t timeout_ns, bool sending, cons
 	}
 	int64_t end = timeout_ns < 0 ? INT64_MAX : mono_ns() + timeout_ns;
 	for (;;) {
+		if (q->stop && *q->stop) {
+			errno = EINTR;   /* a signal that came between two slices */
+			return -1;
+		}
 		int64_t left = end == INT64_MAX ? LIVENESS_NS : end - mono_ns();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
@@ -431,6 +435,8 @@ static ssize_t sysv_call(struct msgq *q, bool sending, void *msgp, const char *t
 			errno = EAGAIN;
 		if (errno == EINVAL)
 			errno = EIDRM;   /* the id no longer names a queue */
+		if (errno == EAGAIN && timeout_ns > 0 && q->stop && *q->stop)
+			errno = EINTR;   /* a signal that came during the try: it ended no nap */
 		if (errno != EAGAIN || timeout_ns <= 0 || !sysv_nap(end, &nap))
 			return -1;
 	}
