@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -126,6 +127,16 @@ int cli_dispatch(int argc, char *argv[])
 		strlcat(list, tool->cmds[i].name, sizeof(list));
 	}
 	bad_usage("unknown command '%s' (commands: %s)", ename(word), list);
+}
+
+void cli_print_new_ref(const char *ref, enum ipc_kind kind, int id, bool made, bool trace)
+{
+	if (dprintf(STDOUT_FILENO, "%s:id:%d\n", kind_name(kind), id) >= 0)
+		return;
+	int e = errno;
+	if (made)
+		sysv_remove(kind, id, trace);
+	die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
 }
 
 FILE *cli_usage_cmds(bool full, const char *first)
@@ -491,4 +502,29 @@ _Noreturn void cli_exit(int code)
 		raise(cli_stop);
 	}
 	exit(code);
+}
+
+void cli_hold(int64_t duration_ns)
+{
+	struct timespec end, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	if (duration_ns >= 0) {
+		end.tv_sec += (time_t)(duration_ns / 1000000000LL);
+		end.tv_nsec += (long)(duration_ns % 1000000000LL);
+		if (end.tv_nsec >= 1000000000L) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000L;
+		}
+	}
+	while (!cli_stop) {
+		if (duration_ns < 0) {
+			pause();
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL);
+	}
 }

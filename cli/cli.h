@@ -55,6 +55,13 @@ int cli_dispatch(int argc, char *argv[]);
  */
 FILE *cli_usage_cmds(bool full, const char *first);
 
+/*
+ * A new System V object's REF on stdout ("sysv-shm:id:7"), the one thing a
+ * script keeps of it: when it cannot be written, the object is removed again
+ * if this call made it (made), and the tool exits 1 saying so.
+ */
+void cli_print_new_ref(const char *ref, enum ipc_kind kind, int id, bool made, bool trace);
+
 /* getopt_long with our own messages: an unknown option or a missing value is a usage error. */
 int cli_getopt(int argc, char *argv[], const char *shortopts, const struct option *longopts);
 /* For -h and -V in a tool's own option loop: print and exit 0 (or 1 if stdout fails). */
@@ -125,6 +132,8 @@ const char *ename(const char *s);
  */
 extern volatile sig_atomic_t cli_stop;
 void cli_catch_stops(void);
+/* Sleeps until a stop signal (cli_catch_stops) or, if duration_ns >= 0, until it has passed. */
+void cli_hold(int64_t duration_ns);
 _Noreturn void cli_exit(int code);
 
 #endif

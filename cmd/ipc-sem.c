@@ -146,14 +146,10 @@ static int cmd_create(int argc, char *argv[])
 			    ename(ref));
 		fail("create", ref, errno);
 	}
-	/* The REF a script keeps: a new set it could not learn is removed again. */
-	if (r.kind == KIND_SYSV_SEM && dprintf(STDOUT_FILENO, "sysv-sem:id:%d\n", s.id) < 0) {
-		int e = errno;
-		if (!c.exist_ok)
-			sysv_remove(KIND_SYSV_SEM, s.id, trace);
-		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
-	}
+	int id = s.id;
 	sema_close(&s);
+	if (r.kind == KIND_SYSV_SEM)
+		cli_print_new_ref(ref, KIND_SYSV_SEM, id, !c.exist_ok, trace);
 	return EXIT_OK;
 }
 

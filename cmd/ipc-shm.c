@@ -146,15 +146,10 @@ static int cmd_create(int argc, char *argv[])
 			    "kernel.shmmni (segments) reached", ename(ref));
 		fail("create", ref, e);
 	}
-	/* The REF a script keeps: a new segment it could not learn is removed again. */
-	if (r.kind == KIND_SYSV_SHM && dprintf(STDOUT_FILENO, "sysv-shm:id:%d\n", s.id) < 0) {
-		int e = errno;
-		shmseg_close(&s);
-		if (!c.exist_ok)
-			sysv_remove(KIND_SYSV_SHM, s.id, trace);
-		die(EXIT_FAIL, "create %s: writing its REF: %s", ename(ref), strerror(e));
-	}
+	int id = s.id;
 	shmseg_close(&s);
+	if (r.kind == KIND_SYSV_SHM)
+		cli_print_new_ref(ref, KIND_SYSV_SHM, id, !c.exist_ok, trace);
 	return EXIT_OK;
 }
 
@@ -337,23 +332,9 @@ static int cmd_dump(int argc, char *argv[])
 	struct range rg;
 	struct shmseg s;
 	const char *ref = range_opts(argc, argv, &rg, "dump");
-	char line[96];
-	bool squeezed = false;
 
 	open_range(&s, "dump", ref, &rg);
-	const unsigned char *p = (const unsigned char *)s.addr + rg.off;
-	for (uint64_t i = 0; i < rg.len; i += 16) {
-		size_t n = rg.len - i < 16 ? (size_t)(rg.len - i) : 16;
-		if (i > 0 && n == 16 && memcmp(p + i, p + i - 16, 16) == 0) {
-			if (!squeezed)
-				fputs("*\n", stdout);
-			squeezed = true;
-			continue;
-		}
-		squeezed = false;
-		size_t w = hexdump_line(line, rg.off + i, p + i, n);
-		fwrite(line, 1, w, stdout);
-	}
+	hexdump(stdout, rg.off, (const unsigned char *)s.addr + rg.off, rg.len);
 	if (rg.len > 0 || (rg.off > 0 && !rg.len_given))   /* as hexdump -C -s at the end */
 		printf("%08jx\n", (uintmax_t)(rg.off + rg.len));
 	shmseg_close(&s);
@@ -386,24 +367,7 @@ static int cmd_attach(int argc, char *argv[])
 	open_mapped(&s, "attach", ref, &r, !ro);
 	printf("pid %d attached %s (%ju bytes)\n", (int)getpid(), ename(ref), (uintmax_t)s.size);
 	fflush(stdout);
-	struct timespec end, now;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += (time_t)(duration / 1000000000LL);
-	end.tv_nsec += (long)(duration % 1000000000LL);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	while (!cli_stop) {
-		if (duration < 0) {
-			pause();
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
-			break;
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL);
-	}
+	cli_hold(duration);
 	shmseg_close(&s);
 	cli_exit(EXIT_OK);
 }

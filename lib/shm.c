@@ -312,7 +312,8 @@ bool shmseg_still_there(const struct shmseg *s)
 	return now.st_ino == mine.st_ino && now.st_dev == mine.st_dev;
 }
 
-size_t hexdump_line(char *buf, uint64_t off, const unsigned char *p, size_t n)
+/* One hexdump -C line of n (1..16) bytes at offset off into buf (at least 80 bytes); its length. */
+static size_t hexdump_line(char *buf, uint64_t off, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *w = buf + sprintf(buf, "%08llx ", (unsigned long long)off);
@@ -332,4 +333,22 @@ size_t hexdump_line(char *buf, uint64_t off, const unsigned char *p, size_t n)
 	*w++ = '|';
 	*w++ = '\n';
 	return (size_t)(w - buf);
+}
+
+void hexdump(FILE *f, uint64_t off, const unsigned char *p, uint64_t len)
+{
+	char line[96];
+	bool squeezed = false;
+
+	for (uint64_t i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? (size_t)(len - i) : 16;
+		if (i > 0 && n == 16 && memcmp(p + i, p + i - 16, 16) == 0) {
+			if (!squeezed)
+				fputs("*\n", f);
+			squeezed = true;
+			continue;
+		}
+		squeezed = false;
+		fwrite(line, 1, hexdump_line(line, off + i, p + i, n), f);
+	}
 }

@@ -63,8 +63,12 @@ bool shmseg_still_there(const struct shmseg *s);
  */
 uint64_t shmseg_max_size(enum ipc_kind kind, const char **what);
 
-/* One hexdump -C line of n (1..16) bytes at offset off into buf (at least 80 bytes); its length. */
-size_t hexdump_line(char *buf, uint64_t off, const unsigned char *p, size_t n);
+/*
+ * len bytes at p, which stand at offset off, to f in the layout of hexdump -C:
+ * a line that repeats the one before is a single '*' (the closing offset line
+ * is the caller's).
+ */
+void hexdump(FILE *f, uint64_t off, const unsigned char *p, uint64_t len);
 
 /* ---- shmring.c: a byte stream through a segment, two counting semaphores over a ring of slots ---- */
 struct shmring;   /* the header at the start of the segment */
