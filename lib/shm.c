@@ -349,6 +349,7 @@ void hexdump(FILE *f, uint64_t off, const unsigned char *p, uint64_t len)
 			continue;
 		}
 		squeezed = false;
-		fwrite(line, 1, hexdump_line(line, off + i, p + i, n), f);
+		size_t w = hexdump_line(line, off + i, p + i, n);
+		fwrite(line, 1, w, f);
 	}
 }
