@@ -88,13 +88,6 @@ int parse_size(const char *s, uint64_t *bytes)
 		*bytes = strtoull(s + 2, NULL, 16);
 		return errno == ERANGE ? -1 : 0;
 	}
-	if (s != NULL && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {   /* hex, as numbers: no unit */
-		if (s[2] == '\0' || s[2 + strspn(s + 2, "0123456789abcdefABCDEF")] != '\0')
-			return fail_with(EINVAL);
-		errno = 0;
-		*bytes = strtoull(s + 2, NULL, 16);
-		return errno == ERANGE ? -1 : 0;
-	}
 	if (s == NULL || parse_decimal(s, &end, &whole, &frac) == -1)
 		return fail_with(EINVAL);
 	if (*end != '\0') {
