@@ -386,33 +386,32 @@ sysv_key_id() { ipcs -s | awk -v k="$1" '$1 == k { print $2 }'; }
 	assert_output 1
 }
 
-@test "run: SIGKILL of ipc-sem holding a System V unit gives the unit back (SEM_UNDO); POSIX loses it" {
-	local id pid tool child
-	id=$(mk_sysv sem 1)
-	ipc-sem post "id:$id"
-	ipc-sem run "id:$id" -- sleep 30 &
+# Starts `ipc-sem run REF -- sleep 30`, waits until it holds the unit and sleep
+# runs, then SIGKILLs ipc-sem (and ends the orphaned sleep).
+kill_run_holder() { # REF
+	local pid tool child
+	ipc-sem run "$1" -- sleep 30 &
 	pid=$!
-	wait_for "the unit taken" value_is "id:$id" 0
+	wait_for "the unit taken" value_is "$1" 0
 	tool=$(tool_pid "$pid")
 	wait_for "sleep to start" pgrep -P "$tool" sleep
 	child=$(pgrep -P "$tool" sleep)
 	kill -KILL "$tool"
 	wait "$pid" || true
 	kill "$child"
+}
+
+@test "run: SIGKILL of ipc-sem holding a System V unit gives the unit back (SEM_UNDO); POSIX loses it" {
+	local id
+	id=$(mk_sysv sem 1)
+	ipc-sem post "id:$id"
+	kill_run_holder "id:$id"
 	assert_equal "$(sysv_value "$id")" 1
 	# Another run gets it at once.
 	run -0 ipc-sem run -t 0 "id:$id" -- true
 	# POSIX has no undo: as ipc-sem(1) says, the unit is lost.
 	mk_posix_sem "/$T-k" 1
-	ipc-sem run "/$T-k" -- sleep 30 &
-	pid=$!
-	wait_for "the unit taken" value_is "/$T-k" 0
-	tool=$(tool_pid "$pid")
-	wait_for "sleep to start" pgrep -P "$tool" sleep
-	child=$(pgrep -P "$tool" sleep)
-	kill -KILL "$tool"
-	wait "$pid" || true
-	kill "$child"
+	kill_run_holder "/$T-k"
 	run -0 ipc-sem get "/$T-k"
 	assert_output 0
 }
